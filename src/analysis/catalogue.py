@@ -1,0 +1,56 @@
+"""The data catalogue: what each series file holds, its coverage, sources and known gaps."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from .official_data import read_series_file
+from .pages import HTML
+from .validation import package_descriptor
+
+
+def series_coverage() -> pd.DataFrame:
+    """One row per series: file, first and last period, figures held, official and secondary counts."""
+    rows = []
+    for res in package_descriptor()["resources"]:
+        name = res["path"].removesuffix(".csv")
+        frame = read_series_file(name)
+        for sid, grp in frame.groupby("series_id", sort=True):
+            periods = sorted(grp["period"])
+            rows.append({
+                "file": res["path"], "title": res["title"], "series": sid,
+                "period type": ", ".join(sorted(grp["period_type"].unique())),
+                "from": periods[0], "to": periods[-1], "figures": len(grp),
+                "official": int((grp["source_kind"] == "official").sum()),
+                "secondary": int((grp["source_kind"] == "secondary").sum()),
+                "publishers": "; ".join(sorted(grp["publisher"].unique())),
+            })
+    return pd.DataFrame(rows)
+
+
+def catalogue_table() -> HTML:
+    """The catalogue as an HTML table grouped by file."""
+    cov = series_coverage()
+    body = []
+    for _, r in cov.iterrows():
+        body.append(
+            f"<tr><td><code>{html.escape(r['file'])}</code></td><td><code>{html.escape(r['series'])}</code></td>"
+            f"<td>{html.escape(r['period type'])}</td><td>{html.escape(r['from'])}</td><td>{html.escape(r['to'])}</td>"
+            f"<td>{r['figures']}</td><td>{r['official']}</td><td>{r['secondary']}</td><td>{html.escape(r['publishers'])}</td></tr>"
+        )
+    markup = ('<div class="verdict-box"><table class="verdict-table"><thead><tr><th>File</th><th>Series</th><th>Period type</th>'
+              "<th>From</th><th>To</th><th>Figures</th><th>Official</th><th>Secondary</th><th>Publishers</th></tr></thead>"
+              f"<tbody>{''.join(body)}</tbody></table></div>")
+    return HTML(markup, cov[["series", "from", "to", "figures"]].to_string(index=False))
+
+
+def gaps_table(assessed: pd.DataFrame) -> HTML:
+    """Claims that cannot be verified, with the official table that would settle each."""
+    gaps = assessed[assessed["official_value"].isna()]
+    rows = "".join(f"<tr><td>{html.escape(r['id'])}</td><td>{html.escape(r['claim'])}</td><td>{html.escape(r['reason'])}</td></tr>"
+                   for _, r in gaps.iterrows())
+    markup = ('<table class="verdict-table"><thead><tr><th>Claim</th><th>What it says</th><th>Missing figure and the table that would settle it</th>'
+              f"</tr></thead><tbody>{rows}</tbody></table>")
+    return HTML(markup, "\n".join(f"{r['id']}: {r['reason']}" for _, r in gaps.iterrows()))

@@ -1,0 +1,119 @@
+"""The one chart preamble: book style, an offline renderer, and titled charts.
+
+Altair's default HTML output loads vega from a CDN.  The book instead serves one bundle
+(vega, vega-lite and vega-embed, from the vl-convert wheel) from its own `_static`
+folder, and this module's renderer writes a small script that calls `vegaEmbed` on a
+`<div>` whose id is derived from the chart spec, so two runs write the same bytes.
+
+Every chart carries a title, its finding as a subtitle, its source line, and alt text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+
+import altair as alt
+import pandas as pd
+
+#: File name of the vendored bundle inside the built site's `_static` folder.
+BUNDLE_NAME = "vega-bundle.js"
+
+#: System fonts only: the site loads no web fonts.
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+PALETTE = {"recall": "#b2182b", "total": "#4d4d4d", "context": "#2166ac", "event": "#7f7f7f"}
+
+
+def vega_bundle_js() -> str:
+    """Return vega, vega-lite and vega-embed as one script that defines only window globals.
+
+    The bundle from `vl_convert.javascript_bundle` is wrapped in an immediately invoked
+    function so that its top-level names do not leak into the page.
+    """
+    import vl_convert
+
+    version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    return "(function () {\n" + vl_convert.javascript_bundle(vl_version=version) + "\n})();\n"
+
+
+def chart_id(spec: dict) -> str:
+    """A stable element id derived from the chart spec."""
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+    return f"vis-{digest[:16]}"
+
+
+def offline_renderer(spec: dict, **_: object) -> dict:
+    """Render a Vega-Lite spec as HTML that draws with the vendored bundle (no network)."""
+    div_id = chart_id(spec)
+    payload = json.dumps(spec, sort_keys=True).replace("</", "<\\/")
+    label = html.escape(spec.get("description", "chart"), quote=True)
+    markup = (
+        f'<div class="vega-chart" id="{div_id}" role="img" aria-label="{label}"></div>\n'
+        '<script type="text/javascript">\n'
+        "(function () {\n"
+        f"  var spec = {payload};\n"
+        f'  function draw() {{ window.vegaEmbed("#{div_id}", spec, {{"renderer": "svg", "actions": false}})'
+        ".catch(function (e) { console.error(e); }); }\n"
+        '  if (window.vegaEmbed) { draw(); } else { window.addEventListener("load", draw); }\n'
+        "})();\n"
+        "</script>"
+    )
+    title = spec.get("title", {})
+    text = title.get("text", "chart") if isinstance(title, dict) else str(title)
+    return {"text/html": markup, "text/plain": f"Chart: {text}. {spec.get('description', '')}".strip()}
+
+
+def book_theme() -> dict:
+    """The book's chart style: system fonts, quiet axes, titles anchored left."""
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"stroke": None, "continuousWidth": 640, "continuousHeight": 320},
+            "title": {"anchor": "start", "fontSize": 16, "subtitleFontSize": 12,
+                      "subtitleColor": "#444", "offset": 12},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#e6e6e6",
+                     "domainColor": "#888"},
+            "legend": {"orient": "bottom", "labelFontSize": 11, "titleFontSize": 11},
+            "line": {"strokeWidth": 2.5},
+        }
+    }
+
+
+def use_book_style() -> None:
+    """Register and enable the book theme and the offline renderer (call once per notebook)."""
+    alt.renderers.register("offline", offline_renderer)
+    alt.renderers.enable("offline")
+    alt.theme.register("probation_book", enable=True)(book_theme)
+    alt.data_transformers.disable_max_rows()
+
+
+def titled(chart: alt.TopLevelMixin, title: str, finding: str, source: str, alt_text: str):
+    """Give a chart its title, its finding as subtitle, its source line, and alt text."""
+    return chart.properties(
+        title=alt.TitleParams(text=title, subtitle=[finding, *wrap(f"Source: {source}")]),
+        description=alt_text,
+    )
+
+
+def wrap(text: str, width: int = 110) -> list[str]:
+    """Split a long subtitle line at '; ' so that it fits the chart width."""
+    lines, current = [], ""
+    for part in text.split("; "):
+        candidate = f"{current}; {part}" if current else part
+        if current and len(candidate) > width:
+            lines.append(current + ";")
+            current = part
+        else:
+            current = candidate
+    return lines + [current]
+
+
+def event_marker(date: str, label: str, y_title: str | None = None) -> alt.LayerChart:
+    """A dashed vertical rule with a label, marking an event such as a change in the law."""
+    frame = pd.DataFrame({"date": [pd.Timestamp(date)], "label": [label]})
+    rule = alt.Chart(frame).mark_rule(strokeDash=[4, 4], color=PALETTE["event"]).encode(x="date:T")
+    text = alt.Chart(frame).mark_text(align="left", dx=4, dy=-6, baseline="top", color="#333",
+                                      fontSize=11).encode(x="date:T", y=alt.value(4), text="label:N")
+    return rule + text

@@ -1,0 +1,135 @@
+"""The claims register and its assessment.
+
+The register (`data/claims.yml`) holds each claim in the book's own words, the figure it
+states with unit and rounding word, the document it comes from, and the name of the
+function in this package that produces the official figure to compare.  `assess_claims`
+runs those functions and the verdict engine; the CLI and every chapter page call it, so
+the JSON output and the book show the same verdicts.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .official_data import DataError, log_read
+from .paths import data_dir
+from .verdicts import Verdict, judge, rule_for
+
+REGISTER_FILE = "claims.yml"
+REQUIRED_KEYS = ["id", "chapter", "claimant", "document", "claim", "stated", "kind", "official"]
+KINDS = {"series", "arithmetic", "reported", "context"}
+
+
+@dataclass
+class OfficialFigure:
+    """What an official-figure function returns for one claim."""
+
+    value: float | None
+    detail: str = ""
+    sources: list[dict] = field(default_factory=list)
+    alternatives: dict[str, float | None] = field(default_factory=dict)
+    missing: str = ""
+
+    @property
+    def urls(self) -> list[str]:
+        """The source URLs, each once, in order."""
+        seen: list[str] = []
+        for src in self.sources:
+            if src and src.get("url") and src["url"] not in seen:
+                seen.append(src["url"])
+        return seen
+
+
+def load_register(folder: Path | None = None) -> dict:
+    """Read and check the claims register; errors name the file, claim and key."""
+    path = (folder or data_dir()) / REGISTER_FILE
+    log_read(path)
+    with open(path, encoding="utf-8") as fh:
+        register = yaml.safe_load(fh)
+    documents = register.get("documents", {})
+    seen = set()
+    for i, claim in enumerate(register.get("claims", []), start=1):
+        where = claim.get("id", f"claim #{i}")
+        for key in REQUIRED_KEYS:
+            if key not in claim:
+                raise DataError(path, i, key, f"claim {where!r} has no {key!r}")
+        if claim["id"] in seen:
+            raise DataError(path, i, "id", f"claim id {where!r} appears twice")
+        seen.add(claim["id"])
+        if claim["document"] not in documents:
+            raise DataError(path, i, "document", f"claim {where!r} cites unknown document {claim['document']!r}")
+        if claim["kind"] not in KINDS:
+            raise DataError(path, i, "kind", f"claim {where!r} has kind {claim['kind']!r}; use one of {sorted(KINDS)}")
+        try:
+            rule_for(claim["stated"].get("rounding", ""))
+        except ValueError as err:
+            raise DataError(path, i, "stated.rounding", str(err)) from None
+    return register
+
+
+def official_function(dotted: str):
+    """Resolve 'module.function' inside this package."""
+    module, _, name = dotted.rpartition(".")
+    return getattr(importlib.import_module(f"analysis.{module}"), name)
+
+
+def official_figure(claim: dict) -> OfficialFigure:
+    """Run the claim's official-figure function with its arguments."""
+    spec = claim["official"]
+    return official_function(spec["function"])(**spec.get("args", {}))
+
+
+def assess_claim(claim: dict, documents: dict) -> dict:
+    """Judge one claim and return a flat record for tables, JSON and pages."""
+    stated = claim["stated"]
+    figure = official_figure(claim)
+    judgement = judge(stated["value"], figure.value, stated.get("rounding", ""), stated.get("unit", ""),
+                      alternatives=figure.alternatives, missing_reason=figure.missing)
+    reason = judgement.reason
+    if any(src and src.get("source_kind") == "secondary" for src in figure.sources):
+        reason = reason.replace("official figure", "figure from a secondary source", 1)
+    doc = documents[claim["document"]]
+    value = figure.value
+    if value is not None and isinstance(value, float) and math.isnan(value):
+        value = None
+    return {
+        "id": claim["id"],
+        "chapter": claim["chapter"],
+        "section": claim.get("section", ""),
+        "claim": claim["claim"],
+        "claimant": claim["claimant"],
+        "document": doc["title"],
+        "document_short": doc.get("short", doc["title"]),
+        "document_id": claim["document"],
+        "document_date": str(doc["date"]),
+        "stated_text": stated.get("text", ""),
+        "stated_value": float(stated["value"]),
+        "rounding": stated.get("rounding", "") or "exact",
+        "unit": stated.get("unit", ""),
+        "kind": claim["kind"],
+        "official_value": None if value is None else float(value),
+        "official_detail": figure.detail,
+        "verdict": judgement.verdict.value,
+        "reason": reason,
+        "sources": figure.urls,
+    }
+
+
+def assess_claims(chapter: str | None = None, folder: Path | None = None) -> pd.DataFrame:
+    """Judge every claim in the register (or one chapter's) and return one row per claim."""
+    register = load_register(folder)
+    claims = [c for c in register["claims"] if chapter is None or c["chapter"] == chapter]
+    rows = [assess_claim(c, register["documents"]) for c in claims]
+    return pd.DataFrame(rows)
+
+
+def verdict_counts(assessed: pd.DataFrame) -> dict[str, int]:
+    """How many claims got each verdict, in the vocabulary's order (zeros included)."""
+    counts = assessed["verdict"].value_counts()
+    return {v.value: int(counts.get(v.value, 0)) for v in Verdict}

@@ -1,0 +1,131 @@
+"""Load the official series held in `data/`.
+
+Every series file is a tidy CSV: one published figure per row, with its provenance
+(publisher, publication, URL, table, date published).  The schema is in
+`data/schemas/series.json`; `analysis.validation` checks files against it.
+
+Loading never rewrites a file.  Each file read is logged (when `$ANALYSIS_READS_LOG` is set)
+so the pipeline knows which notebooks depend on which data.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from .paths import READS_LOG_ENV, data_dir
+
+#: Markers that statistical tables use for figures not available or suppressed.
+SUPPRESSION_MARKERS = {
+    "[x]": "not available",
+    "..": "not available",
+    "-": "nil or not applicable",
+    "*": "suppressed (small number)",
+}
+
+PROVENANCE_COLUMNS = ["publisher", "publication", "url", "table_ref", "date_published"]
+
+
+class DataError(ValueError):
+    """A data file is not as the schema says; the message names file, row and column."""
+
+    def __init__(self, file: str | Path, row: int | None, column: str | None, problem: str):
+        self.file, self.row, self.column, self.problem = str(file), row, column, problem
+        where = self.file
+        if row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {problem}")
+
+
+def log_read(path: Path) -> None:
+    """Record that `path` was read, so the pipeline can track a notebook's data inputs."""
+    log = os.environ.get(READS_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{Path(path).resolve()}\n")
+
+
+def parse_value(raw: str, file: str | Path, row: int) -> float:
+    """Turn a published value into a float; suppression markers become NaN, anything else fails."""
+    text = (raw or "").strip()
+    if text in SUPPRESSION_MARKERS:
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        raise DataError(file, row, "value", f"{raw!r} is neither a number nor a suppression marker "
+                        f"({', '.join(SUPPRESSION_MARKERS)})") from None
+
+
+def read_series_file(name: str, folder: Path | None = None) -> pd.DataFrame:
+    """Read `data/<name>.csv` as strings, parse `value`, and return every row.
+
+    Row numbers in errors count the header as row 1, as a spreadsheet would.
+    """
+    path = (folder or data_dir()) / f"{name}.csv"
+    if not path.is_file():
+        raise DataError(path, None, None, "file not found")
+    log_read(path)
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    if not rows:
+        raise DataError(path, None, None, "file is empty")
+    header = rows[0]
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise DataError(path, number, None, f"expected {len(header)} fields as in the header, found {len(row)} "
+                            "(an unquoted comma?)")
+    frame = pd.DataFrame(rows[1:], columns=header, dtype=str)
+    missing = [c for c in ["series_id", "period", "period_type", "value", "unit", *PROVENANCE_COLUMNS] if c not in header]
+    if missing:
+        raise DataError(path, 1, missing[0], "column missing from the header")
+    frame["value"] = [parse_value(v, path, i + 2) for i, v in enumerate(frame["value"])]
+    frame["suppressed"] = frame["value"].isna()
+    return frame
+
+
+def series(name: str, series_id: str, folder: Path | None = None) -> pd.DataFrame:
+    """Return one series from a data file, one row per period.
+
+    Where a period has several rows, an official figure beats a secondary one, and among
+    official figures the newest publication wins (later bulletins revise earlier ones).
+    The other rows stay in the file and in the data catalogue.
+    """
+    frame = read_series_file(name, folder)
+    rows = frame[frame["series_id"] == series_id]
+    if rows.empty:
+        raise KeyError(f"{name}.csv holds no series {series_id!r}")
+    rows = rows.assign(_official=rows["source_kind"] == "official",
+                       _dated=rows["date_published"].where(rows["date_published"] != "unknown", ""))
+    rows = rows.sort_values(["period", "_official", "_dated"]).drop_duplicates("period", keep="last")
+    return rows.drop(columns=["_official", "_dated"]).reset_index(drop=True)
+
+
+def dated_series(name: str, series_id: str, folder: Path | None = None) -> pd.DataFrame:
+    """Return a stock series (period_type `date`) with a `date` column, oldest first."""
+    rows = series(name, series_id, folder)
+    rows = rows[rows["period_type"] == "date"].copy()
+    rows["date"] = pd.to_datetime(rows["period"])
+    return rows.sort_values("date").reset_index(drop=True)
+
+
+def value_on(frame: pd.DataFrame, period: str) -> float | None:
+    """Return the value for `period` (as written in the file), or None when it is not held."""
+    hit = frame.loc[frame["period"] == str(period), "value"]
+    if hit.empty or pd.isna(hit.iloc[0]):
+        return None
+    return float(hit.iloc[0])
+
+
+def source_of(frame: pd.DataFrame, period: str) -> dict | None:
+    """Return the provenance of the figure for `period`, or None when it is not held."""
+    hit = frame[frame["period"] == str(period)]
+    if hit.empty:
+        return None
+    row = hit.iloc[0]
+    return {col: row[col] for col in [*PROVENANCE_COLUMNS, "source_kind"]}

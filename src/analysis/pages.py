@@ -1,0 +1,204 @@
+"""Pieces of a chapter page: verdict badges, the verdict box, and the published-vs-ours table.
+
+These return HTML (for notebook outputs the book renders as they are) and plain strings
+for glue.  Verdict badges always show the verdict word, never colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+from .verdicts import Verdict, fmt
+
+#: CSS class per verdict (colours in book/_static/verdicts.css).
+BADGE_CLASS = {
+    Verdict.ACCURATE.value: "verdict-accurate",
+    Verdict.APPROXIMATELY_RIGHT.value: "verdict-approx",
+    Verdict.OVERSTATED.value: "verdict-over",
+    Verdict.UNDERSTATED.value: "verdict-under",
+    Verdict.WRONG.value: "verdict-wrong",
+    Verdict.MISLEADING.value: "verdict-misleading",
+    Verdict.UNVERIFIABLE.value: "verdict-unverifiable",
+}
+
+
+class HTML:
+    """Minimal rich-display wrapper: renders as HTML in the book, text elsewhere."""
+
+    def __init__(self, markup: str, text: str):
+        self.markup, self.text = markup, text
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.markup, "text/plain": self.text}
+
+
+def badge(verdict: str) -> str:
+    """A verdict badge: the word itself, styled by class."""
+    return f'<span class="verdict-badge {BADGE_CLASS[verdict]}">{html.escape(verdict)}</span>'
+
+
+def stated_text(row: pd.Series) -> str:
+    """The stated figure as the claim gave it, e.g. 'under 1,000' or '12,199'."""
+    if row.get("stated_text"):
+        return str(row["stated_text"])
+    word = "" if row["rounding"] == "exact" else f"{row['rounding']} "
+    return f"{word}{fmt(row['stated_value'], row['unit'])}"
+
+
+def official_text(row: pd.Series) -> str:
+    """The official figure with its detail, or a dash when it cannot be verified."""
+    value = row["official_value"]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "not held"
+    unit = "fold" if row["rounding"] == "fold" else row["unit"]
+    return f"{fmt(value, unit)} ({row['official_detail']})" if row["official_detail"] else fmt(value, unit)
+
+
+def verdict_box(assessed: pd.DataFrame) -> HTML:
+    """The verdict box at the top of a chapter: claim, stated, official, verdict, reason.
+
+    Each claim links to its section on the page (the register's `section`).
+    """
+    rows, lines = [], []
+    for _, row in assessed.iterrows():
+        claim = html.escape(row["claim"])
+        if row.get("section"):
+            claim = f'<a href="#{row["section"]}">{claim}</a>'
+        rows.append(
+            f'<tr id="claim-{row["id"]}"><td>{claim}<br><span class="claim-source">{html.escape(row["claimant"])}; '
+            f'{html.escape(row["document_short"])} ({html.escape(row["document_date"])})</span></td>'
+            f"<td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>"
+            f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td></tr>'
+        )
+        lines.append(f"{row['id']}: {row['verdict']} ({row['reason']})")
+    markup = (
+        '<div class="verdict-box"><table class="verdict-table">'
+        "<thead><tr><th>Claim</th><th>Stated</th><th>Official</th><th>Verdict</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    return HTML(markup, "\n".join(lines))
+
+
+def verdict_counts_html(assessed: pd.DataFrame) -> HTML:
+    """How many claims have each verdict, as a small table of badges and counts."""
+    from .claims import verdict_counts
+
+    counts = verdict_counts(assessed)
+    cells = "".join(f"<tr><td>{badge(v)}</td><td>{n}</td></tr>" for v, n in counts.items())
+    text = ", ".join(f"{v}: {n}" for v, n in counts.items())
+    return HTML(f'<table class="verdict-table verdict-counts"><thead><tr><th>Verdict</th><th>Claims</th></tr></thead>'
+                f"<tbody>{cells}</tbody></table>", text)
+
+
+FILTER_SCRIPT = """<script type="text/javascript">
+(function () {
+  function apply() {
+    var ch = document.getElementById("filter-chapter").value, vd = document.getElementById("filter-verdict").value;
+    document.querySelectorAll("#claims-register tbody tr").forEach(function (tr) {
+      var ok = (!ch || tr.dataset.chapter === ch) && (!vd || tr.dataset.verdict === vd);
+      tr.style.display = ok ? "" : "none";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    ["filter-chapter", "filter-verdict"].forEach(function (id) {
+      var el = document.getElementById(id); if (el) { el.addEventListener("change", apply); }
+    });
+  });
+})();
+</script>"""
+
+
+def register_table(assessed: pd.DataFrame, chapter_path: str = "../notebooks/{chapter}.html") -> HTML:
+    """Every claim in one table, with filters by chapter and by verdict.
+
+    Each row: the claim (linked to its chapter section), who made it and where, stated
+    against official figure, the verdict badge and reason, and source links.
+    """
+    chapters = sorted(assessed["chapter"].unique())
+    options_ch = "".join(f'<option value="{c}">{html.escape(c)}</option>' for c in chapters)
+    options_vd = "".join(f'<option value="{v.value}">{v.value}</option>' for v in Verdict)
+    rows, lines = [], []
+    for _, row in assessed.iterrows():
+        link = chapter_path.format(chapter=row["chapter"]) + (f"#{row['section']}" if row.get("section") else "")
+        sources = " ".join(f'<a href="{html.escape(u)}">[{i}]</a>' for i, u in enumerate(row["sources"], 1)) or "none held"
+        rows.append(
+            f'<tr data-chapter="{html.escape(row["chapter"])}" data-verdict="{html.escape(row["verdict"])}" id="register-{row["id"]}">'
+            f'<td><a href="{link}">{html.escape(row["claim"])}</a><br><span class="claim-source">{html.escape(row["claimant"])}, '
+            f'{html.escape(row["document"])} ({html.escape(row["document_date"])})</span></td>'
+            f'<td>{html.escape(row["chapter"])}</td><td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>'
+            f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td>'
+            f"<td>{sources}</td></tr>"
+        )
+        lines.append(f"{row['id']}\t{row['verdict']}")
+    markup = (
+        '<div class="verdict-filter"><label>Chapter <select id="filter-chapter"><option value="">all</option>'
+        f'{options_ch}</select></label> <label>Verdict <select id="filter-verdict"><option value="">all</option>'
+        f"{options_vd}</select></label></div>"
+        '<div class="verdict-box"><table class="verdict-table" id="claims-register"><thead><tr><th>Claim</th><th>Chapter</th>'
+        "<th>Stated</th><th>Official</th><th>Verdict</th><th>Sources</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>{FILTER_SCRIPT}"
+    )
+    return HTML(markup, "\n".join(lines))
+
+
+def vocabulary_html() -> HTML:
+    """The verdict vocabulary with what each word means."""
+    from .verdicts import MEANINGS
+
+    rows = "".join(f"<tr><td>{badge(v.value)}</td><td>{html.escape(MEANINGS[v])}</td></tr>" for v in Verdict)
+    return HTML(f'<table class="verdict-table"><thead><tr><th>Verdict</th><th>Meaning</th></tr></thead><tbody>{rows}</tbody></table>',
+                "\n".join(f"{v.value}: {MEANINGS[v]}" for v in Verdict))
+
+
+def rules_html() -> HTML:
+    """The written rule for each rounding word, taken from the engine's own docstrings."""
+    from .verdicts import rules_table
+
+    table = rules_table()
+    rows = "".join(f"<tr><td>{html.escape(r['rule'])}</td><td>{html.escape(r['words'])}</td><td>{html.escape(r['test'])}</td></tr>"
+                   for r in table)
+    return HTML(f'<table class="verdict-table"><thead><tr><th>Rule</th><th>Words</th><th>Test</th></tr></thead><tbody>{rows}</tbody></table>',
+                "\n".join(f"{r['rule']}: {r['test']}" for r in table))
+
+
+def comparison_table(assessed: pd.DataFrame) -> pd.DataFrame:
+    """The published-figure-versus-ours table (a plain DataFrame, shown as a table)."""
+    return pd.DataFrame({
+        "Claim": assessed["id"],
+        "Stated": [stated_text(r) for _, r in assessed.iterrows()],
+        "Official": [official_text(r) for _, r in assessed.iterrows()],
+        "Verdict": assessed["verdict"],
+    }).set_index("Claim")
+
+
+def sources_list(frames: list[pd.DataFrame]) -> HTML:
+    """One line per distinct publication behind the figures shown: publisher, title, table, date, link."""
+    seen, items, lines = set(), [], []
+    for frame in frames:
+        for _, row in frame.iterrows():
+            key = (row["publication"], row["url"], row["table_ref"])
+            if key in seen:
+                continue
+            seen.add(key)
+            kind = "" if row["source_kind"] == "official" else " <strong>(secondary source)</strong>"
+            items.append(
+                f'<li>{html.escape(row["publisher"])}, <a href="{html.escape(row["url"])}"><em>'
+                f'{html.escape(row["publication"])}</em></a>, {html.escape(row["table_ref"])}, '
+                f'published {html.escape(row["date_published"])}{kind}.</li>'
+            )
+            lines.append(f"{row['publisher']}, {row['publication']}, {row['table_ref']}, {row['url']}")
+    return HTML(f'<ul class="source-list">{"".join(items)}</ul>', "\n".join(lines))
+
+
+def documents_html() -> HTML:
+    """The source documents the claims come from: title, publisher, date."""
+    from .claims import load_register
+
+    docs = load_register()["documents"]
+    rows = "".join(f"<tr><td>{html.escape(d['title'])}</td><td>{html.escape(d['publisher'])}</td>"
+                   f"<td>{html.escape(str(d['date']))}</td></tr>" for d in docs.values())
+    return HTML(f'<table class="verdict-table"><thead><tr><th>Document</th><th>Publisher</th><th>Date</th></tr></thead>'
+                f"<tbody>{rows}</tbody></table>", "\n".join(d["title"] for d in docs.values()))

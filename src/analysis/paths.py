@@ -1,0 +1,40 @@
+"""Where the book's files live.
+
+The repository root holds `_config.yml`, `_toc.yml`, `data/`, `notebooks/` and `book/`.
+Notebooks run with their own folder as working directory, so every helper finds files
+through these functions rather than through relative paths.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Environment variable that points the helpers at another data folder (tests, updates).
+DATA_DIR_ENV = "ANALYSIS_DATA_DIR"
+#: Environment variable naming a file in which every data file read is logged.
+READS_LOG_ENV = "ANALYSIS_READS_LOG"
+
+
+def repo_root() -> Path:
+    """Return the repository root: the nearest folder above this package with `_toc.yml`."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "_toc.yml").is_file() and (parent / "data").is_dir():
+            return parent
+    cwd = Path.cwd().resolve()
+    for parent in [cwd, *cwd.parents]:
+        if (parent / "_toc.yml").is_file() and (parent / "data").is_dir():
+            return parent
+    raise FileNotFoundError("cannot find the repository root (a folder holding _toc.yml and data/)")
+
+
+def data_dir() -> Path:
+    """Return the data folder: `$ANALYSIS_DATA_DIR` when set, else `<root>/data`."""
+    override = os.environ.get(DATA_DIR_ENV)
+    return Path(override).resolve() if override else repo_root() / "data"
+
+
+def params_file() -> Path:
+    """Return the one parameters file that holds the as-of period and chapter parameters."""
+    return repo_root() / "params.yml"
