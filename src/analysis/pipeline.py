@@ -72,9 +72,9 @@ def load_chapters(overrides: list[str] | None = None, path: Path | None = None) 
     by_name = {c.name: c for c in chapters}
     for text in overrides or []:
         chapter, name, value = parse_override(text)
-        targets = [by_name[chapter]] if chapter else chapters
         if chapter and chapter not in by_name:
             raise ValueError(f"--param {text!r}: no chapter {chapter!r} in {path.name} (have {', '.join(by_name)})")
+        targets = [by_name[chapter]] if chapter else [c for c in chapters if name in c.parameters] or chapters
         for target in targets:
             if name not in target.parameters:
                 raise ValueError(f"--param {text!r}: chapter {target.name!r} has no parameter {name!r} "
@@ -142,6 +142,7 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
     start = time.monotonic()
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
+    saved = {key: os.environ.get(key) for key in (READS_LOG_ENV, DATA_DIR_ENV)}
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "reads.log"
         log.touch()
@@ -156,6 +157,12 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
         except pm.PapermillExecutionError as err:
             raise BuildError(f"{Path(notebook).relative_to(repo_root())} failed in cell {err.cell_index} "
                              f"(execution count {err.exec_count}): {err.ename}: {err.evalue}") from None
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
         nb = strip_volatile(nbformat.read(partial, as_version=4))
         staged = out.with_suffix(".tmp")
         nbformat.write(nb, staged)

@@ -138,14 +138,34 @@ class official_rows_dated(Check):
 CHECKS = [official_rows_dated(), period_matches_type(), counts_not_negative(), secondary_rows_cross_checked(), suppressed_values_explained()]
 
 
+def describe(err) -> str:
+    """A plain-words message for one frictionless error."""
+    note = getattr(err, "note", "") or ""
+    cell = getattr(err, "cell", None)
+    if err.type == "constraint-error":
+        if '"required"' in note:
+            return "a value is required here"
+        if '"enum"' in note or '"pattern"' in note:
+            return f"{cell!r} is not allowed here ({note})"
+        return f"{cell!r} breaks a constraint ({note})"
+    if err.type == "type-error":
+        return f"{cell!r} is not of the expected type ({note})"
+    if err.type == "primary-key":
+        return f"duplicate row: the primary key (series_id, period, date_published, publication) repeats ({note})"
+    if err.type in ("extra-cell", "missing-cell", "blank-row", "duplicate-label", "incorrect-label", "missing-label", "extra-label"):
+        return err.message
+    return note or err.message
+
+
 def _problems_from_report(file: str, report) -> list[Problem]:
     problems = []
     for task in report.tasks:
+        ragged = {err.row_number for err in task.errors if err.type in ("extra-cell", "missing-cell")}
         for err in task.errors:
             row = getattr(err, "row_number", None)
-            column = getattr(err, "field_name", None)
-            message = err.message
-            problems.append(Problem(file, row, column, message))
+            if row in ragged and err.type not in ("extra-cell", "missing-cell"):
+                continue  # the shifted cells of a ragged row are consequences, not separate problems
+            problems.append(Problem(file, row, getattr(err, "field_name", None), describe(err)))
     return problems
 
 

@@ -36,7 +36,7 @@ MEANINGS = {
     Verdict.APPROXIMATELY_RIGHT: "Close, but a little outside what the wording implies.",
     Verdict.OVERSTATED: "The claim puts the figure clearly higher (or a fall clearly steeper) than the official data.",
     Verdict.UNDERSTATED: "The claim puts the figure clearly lower (or a rise clearly smaller) than the official data.",
-    Verdict.WRONG: "The official figure is more than half as large again, or less than half, or the direction is wrong.",
+    Verdict.WRONG: "One figure is more than one and a half times the other, or the direction of change is wrong.",
     Verdict.MISLEADING: "The figure is right only on a different definition from the one the claim gives.",
     Verdict.UNVERIFIABLE: "No official figure that could settle the claim is held; the reason says which table would.",
 }
@@ -106,11 +106,11 @@ def _size_verdict(stated: float, official: float) -> Verdict:
 
 
 def _far_off(stated: float, official: float) -> bool:
-    """More than 50% apart (or of opposite sign): the claim is wrong, not merely off."""
-    if official == 0 or stated * official < 0:
+    """One figure is more than 1.5 times the other (or they differ in sign): wrong, not merely off."""
+    if stated * official <= 0:
         return stated != official
-    ratio = stated / official
-    return ratio > 1.5 or ratio < 0.5
+    big, small = max(abs(stated), abs(official)), min(abs(stated), abs(official))
+    return big / small > 1.5
 
 
 def _within_tolerance(stated, official, unit, rel, pp) -> bool:
@@ -123,7 +123,7 @@ def judge_exact(stated: float, official: float, unit: str) -> Judgement:
 
     Accurate when the official figure rounds to it at the precision it was stated with;
     approximately right within 2% (1 point for percentages); otherwise over- or
-    understated, and wrong when more than 50% apart.
+    understated, and wrong when one figure is over 1.5 times the other.
     """
     if abs(official - stated) <= half_unit(stated) + 1e-9:
         return Judgement(Verdict.ACCURATE, f"official figure {fmt(official, unit)} matches the stated {fmt(stated, unit)}")
@@ -141,7 +141,7 @@ def judge_about(stated: float, official: float, unit: str) -> Judgement:
     Accurate within 5% (1 point for percentages), or within 10% (2 points) when the official
     figure also rounds to the stated one at its significant figures (c600m covers 631m);
     approximately right within 15% (3 points); otherwise over- or understated, and wrong
-    when more than 50% apart.
+    when one figure is over 1.5 times the other.
     """
     rounds_to = abs(official - stated) <= half_unit(stated) and _within_tolerance(stated, official, unit, 0.10, 2.0)
     if rounds_to or _within_tolerance(stated, official, unit, 0.05, 1.0):
@@ -160,7 +160,7 @@ def judge_over(stated: float, official: float, unit: str) -> Judgement:
 
     Accurate when the official figure is above it by less than 25% (5 points); a true bound
     that undersells the figure by more is understated; within 5% below (1 point) is
-    approximately right; further below is overstated, and wrong when under half.
+    approximately right; further below is overstated, and wrong when the bound is over 1.5 times the figure.
     """
     if official > stated:
         if _within_tolerance(stated, official, unit, 0.25, 5.0):
@@ -178,7 +178,7 @@ def judge_at_least(stated: float, official: float, unit: str) -> Judgement:
     """"at least", "rose faster after": a pure lower bound, however far it is exceeded.
 
     Accurate when the official figure is at or above it; approximately right within 5%
-    below (1 point); further below is overstated, and wrong when under half.
+    below (1 point); further below is overstated, and wrong when the bound is over 1.5 times the figure.
     """
     if official >= stated:
         return Judgement(Verdict.ACCURATE, f"official figure {fmt(official, unit)} is at least {fmt(stated, unit)}")
@@ -194,7 +194,7 @@ def judge_under(stated: float, official: float, unit: str) -> Judgement:
 
     Accurate when the official figure is below it and at least 80% of it (within 5 points);
     a bound far above the figure is overstated; up to 5% over (1 point) is approximately
-    right; further over is understated, and wrong when more than 50% over.
+    right; further over is understated, and wrong when over 1.5 times the bound.
     """
     if official < stated:
         if _within_tolerance(stated, official, unit, 0.20, 5.0):
@@ -213,7 +213,7 @@ def judge_nearly(stated: float, official: float, unit: str) -> Judgement:
 
     Accurate when the official figure is below it by at most 10% (5 points); at or up to 2%
     above it (1 point) is approximately right; further below is overstated, further above
-    understated, and wrong when more than 50% apart.
+    understated, and wrong when one figure is over 1.5 times the other.
     """
     below = official < stated
     if below and _within_tolerance(stated, official, unit, 0.10, 5.0):
@@ -247,7 +247,7 @@ def judge_fold(stated: float, official: float, unit: str = "fold") -> Judgement:
     """"N-fold" rise: the official figure is the ratio end / start.
 
     Accurate when the ratio rounds to N or is within 5% of it; approximately right within
-    20%; otherwise over- or understated, and wrong when under half or over 1.5 times N.
+    20%; otherwise over- or understated, and wrong when one is over 1.5 times the other.
     """
     if abs(official - stated) <= 0.5 or abs(official - stated) / stated <= 0.05:
         return Judgement(Verdict.ACCURATE, f"the official rise is {official:.1f}-fold, about {stated:g}-fold")

@@ -1,0 +1,72 @@
+"""The claims register, the CLI output, and agreement with the book."""
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from analysis.claims import assess_claims, load_register
+from analysis.verdicts import Verdict
+
+from .conftest import ROOT, set_value
+
+CHECKLIST_SECTION_1 = [
+    "recall-2000-under-1000", "recall-2010-over-5000", "recall-2024-06-12199", "recall-2024-06-share-14",
+    "recall-twelve-fold", "recall-now-about-12000", "recall-2000-about-1000", "recall-2024-09-12579",
+    "recall-2024-09-share-17", "recall-1995-about-150", "recall-100-times-rate", "recall-rise-after-1998-act",
+    "recall-cost-600m",
+]
+
+
+def test_register_holds_every_recall_claim_in_the_checklist():
+    ids = {c["id"] for c in load_register()["claims"]}
+    assert set(CHECKLIST_SECTION_1) <= ids
+
+
+def test_verdicts_on_current_data():
+    v = assess_claims("recall").set_index("id")["verdict"]
+    assert v["recall-2024-06-12199"] == "accurate"
+    assert v["recall-2024-06-share-14"] == "accurate"
+    assert v["recall-2024-09-share-17"] == "overstated"
+    assert v["recall-2000-under-1000"] == "cannot be verified"
+
+
+def run_cli(*args, env=None):
+    out = subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, env=env, check=True)
+    return out.stdout
+
+
+def test_json_output_has_the_promised_fields():
+    records = json.loads(run_cli("claims", "--format", "json"))
+    assert records and {"id", "chapter", "claim", "document", "stated_value", "unit", "official_value",
+                        "verdict", "reason", "sources"} <= set(records[0])
+    by_id = {r["id"]: r for r in records}
+    assert by_id["recall-2024-06-12199"]["official_value"] == 12199
+    assert by_id["recall-2000-under-1000"]["official_value"] is None
+    assert all(r["verdict"] in {v.value for v in Verdict} for r in records)
+    assert all(isinstance(r["stated_value"], (int, float)) for r in records)
+
+
+def test_changing_one_figure_flips_the_verdict_that_depends_on_it(data_copy):
+    before = assess_claims("recall").set_index("id")["verdict"]
+    set_value(data_copy / "recall_population.csv", "recall_population", "2024-06-30", "11000", "official")
+    after = assess_claims("recall").set_index("id")["verdict"]
+    assert before["recall-2024-06-12199"] == "accurate"
+    assert after["recall-2024-06-12199"] == "overstated"
+    changed = {cid for cid in before.index if before[cid] != after[cid]}
+    assert "recall-2010-over-5000" not in changed
+
+
+@pytest.mark.parametrize("notebook", ["recall"])
+def test_json_output_matches_what_the_committed_chapter_shows(notebook):
+    records = {r["id"]: r for r in json.loads(run_cli("claims", "--format", "json", "--chapter", notebook))}
+    nb = nbformat.read(ROOT / "notebooks" / f"{notebook}.ipynb", as_version=4)
+    shown = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            key = out.get("metadata", {}).get("scrapbook", {}).get("name", "")
+            if key.endswith("__verdict"):
+                shown[key.removesuffix("__verdict")] = out["data"]["application/papermill.record/text/plain"].strip("'")
+    assert shown == {cid: r["verdict"] for cid, r in records.items()}

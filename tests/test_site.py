@@ -1,0 +1,178 @@
+"""Build the book and check it as a reader would see it: offline, with glued numbers and charts.
+
+One module builds the site once (into a temporary folder) and every test here reads it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import filecmp
+import functools
+import http.server
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from analysis.pipeline import BuildError, build, load_chapters
+
+from .conftest import ROOT, set_value
+
+CHAPTER_PAGES = [f"notebooks/{c.name}.html" for c in load_chapters() if c.name != "register"]
+PAGES = ["index.html", "book/index.html", "book/claims-register.html", "book/data-catalogue.html",
+         "book/methods.html", *CHAPTER_PAGES]
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("build")
+
+
+@pytest.fixture(scope="module")
+def site(build_dir) -> Path:
+    return build(build_dir=build_dir, force=True, echo=lambda *_: None)
+
+
+def test_every_page_is_built(site):
+    for page in PAGES:
+        assert (site / page).is_file(), page
+
+
+OFF_MACHINE = [
+    re.compile(r"<script[^>]+src=[\"']?(https?:)?//", re.I),
+    re.compile(r"<link[^>]+href=[\"']?(https?:)?//[^>]*>", re.I),
+    re.compile(r"<(img|iframe|source|video|audio|embed)[^>]+src=[\"']?(https?:)?//", re.I),
+    re.compile(r"@import\s+(url\()?[\"']?(https?:)?//", re.I),
+    re.compile(r"url\(\s*[\"']?(https?:)?//", re.I),
+    # CDN, font and analytics hosts anywhere in a page, stylesheet or script (e.g. in inline config)
+    re.compile(r"unpkg\.com|cdn\.jsdelivr|cdnjs\.cloudflare|fonts\.(googleapis|gstatic)|googletagmanager|plausible\.io", re.I),
+]
+
+
+def test_no_page_or_stylesheet_loads_anything_off_the_machine(site):
+    offenders = []
+    for path in site.rglob("*"):
+        if path.suffix not in {".html", ".css", ".js"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for pattern in OFF_MACHINE:
+            for match in pattern.finditer(text):
+                offenders.append(f"{path.relative_to(site)}: {match.group(0)[:120]}")
+    assert offenders == []
+
+
+def test_the_scan_would_catch_a_cdn_script(tmp_path):
+    page = tmp_path / "x.html"
+    page.write_text('<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>')
+    assert any(p.search(page.read_text()) for p in OFF_MACHINE)
+
+
+def test_vega_bundle_is_vendored(site):
+    bundle = site / "_static" / "vega-bundle.js"
+    assert bundle.stat().st_size > 500_000
+    assert "window.vegaEmbed" in bundle.read_text()
+    assert "vega-bundle.js" in (site / CHAPTER_PAGES[0]).read_text()
+
+
+def test_recall_page_shows_glued_figures_and_verdict_box(site):
+    html = (site / "notebooks/recall.html").read_text()
+    assert 'class="verdict-box"' in html and "verdict-badge" in html
+    assert "12,199" in html and "87,726" in html       # official figures glued from data/
+    assert "30 June 2024" in html
+    assert "Crime and Disorder Act 1998" in html      # the Act is marked on the chart
+    assert "injected-parameters" not in html and "base_year =" not in html
+
+
+def test_landing_page_glues_verdict_counts(site):
+    html = (site / "book/index.html").read_text()
+    assert "verdict-counts" in html and "cannot be verified" in html
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def test_chapter_pages_render_charts_in_chromium_with_no_off_machine_request(site):
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is required (.ci/run installs it)"
+    requests: list[str] = []
+    with serve(site) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for chapter in CHAPTER_PAGES:
+            page.goto(f"{base}/{chapter}")
+            page.wait_for_selector(".vega-chart svg", timeout=20_000)
+            assert page.locator(".vega-chart svg").count() >= 1, chapter
+            assert page.locator(".verdict-badge").count() >= 1, chapter
+        page.goto(f"{base}/book/claims-register.html")
+        page.select_option("#filter-verdict", "accurate")
+        shown = page.locator("#claims-register tbody tr:visible").count()
+        total = page.locator("#claims-register tbody tr").count()
+        assert 0 < shown < total
+        browser.close()
+    off = [u for u in requests if not u.startswith(base) and not u.startswith("data:")]
+    assert off == [] and errors == []
+
+
+def test_second_build_reexecutes_nothing_and_is_quick(site, build_dir):
+    import time
+
+    lines: list[str] = []
+    start = time.monotonic()
+    build(build_dir=build_dir, echo=lines.append)
+    assert not any("executing" in line for line in lines), lines
+    assert any("site up to date" in line for line in lines), lines
+    assert time.monotonic() - start < 15
+
+
+def test_two_clean_builds_give_identical_html(site, tmp_path):
+    other = build(build_dir=tmp_path / "again", force=True, echo=lambda *_: None)
+    htmls = sorted(p.relative_to(site) for p in site.rglob("*.html"))
+    assert htmls == sorted(p.relative_to(other) for p in other.rglob("*.html"))
+    _, mismatch, errors = filecmp.cmpfiles(site, other, [str(p) for p in htmls], shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_parameters_change_the_page(tmp_path):
+    site = build(["recall.base_year=2014", "as_of=2025-03"], build_dir=tmp_path / "p", echo=lambda *_: None)
+    html = (site / "notebooks/recall.html").read_text()
+    assert "30 June 2014" in html and "5,260" in html    # base year figure, from data
+    assert "31 March 2025" in html                      # the latest figure moves with as_of
+
+
+def test_invalid_data_leaves_the_last_good_site(site, build_dir, data_copy):
+    before = (site / "notebooks/recall.html").read_bytes()
+    set_value(data_copy / "recall_population.csv", "recall_population", "2024-06-30", "-1", "official")
+    with pytest.raises(BuildError, match=r"recall_population.csv, row \d+, column 'value'"):
+        build(build_dir=build_dir, force=True, echo=lambda *_: None)
+    assert (site / "notebooks/recall.html").read_bytes() == before
+
+
+def test_notebook_failure_names_notebook_and_cell_and_keeps_site(site, build_dir):
+    before = (site / "notebooks/recall.html").read_bytes()
+    with pytest.raises(BuildError, match=r"notebooks/recall.ipynb failed in cell \d+ .*LookupError"):
+        build(["recall.as_of=1990-01"], build_dir=build_dir, echo=lambda *_: None)
+    assert (site / "notebooks/recall.html").read_bytes() == before
