@@ -35,12 +35,13 @@ class OfficialFigure:
     sources: list[dict] = field(default_factory=list)
     alternatives: dict[str, float | None] = field(default_factory=dict)
     missing: str = ""
+    alternative_sources: list[dict] = field(default_factory=list)
 
     @property
     def urls(self) -> list[str]:
         """The source URLs, each once, in order."""
         seen: list[str] = []
-        for src in self.sources:
+        for src in [*self.sources, *self.alternative_sources]:
             if src and src.get("url") and src["url"] not in seen:
                 seen.append(src["url"])
         return seen

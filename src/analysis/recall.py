@@ -139,13 +139,10 @@ def recall_share_on(date: str, basis: str = "total", settled_by: str = "") -> Of
         why = "recall population" if rec is None else f"{basis} prison population"
         return OfficialFigure(None, missing=f"no {why} figure for {long_date(date)} is held; {settled_by} would settle it")
     sources = [source_of(recalls, date), source_of(prison_population(basis), date)]
-    if shares.get("sentenced") is not None and basis != "sentenced":
-        sources.append(source_of(prison_population("sentenced"), date))
-    if shares.get("not on remand") is not None:
-        sources.append(source_of(prison_population("remand"), date))
+    context = [source_of(prison_population(kind), date) for kind in ("sentenced", "remand", "total") if kind != basis]
     others = {f"share of the {b} prison population": v for b, v in shares.items() if b != basis}
     return OfficialFigure(shares[basis], f"{fmt_int(rec)} of {fmt_int(bases[basis])} {basis}, {long_date(date)}",
-                          sources, alternatives=others)
+                          sources, alternatives=others, alternative_sources=[c for c in context if c])
 
 
 def fmt_int(value: float) -> str:
@@ -223,3 +220,24 @@ def recall_rise_after(event_year: int, years: int = 3, settled_by: str = "") -> 
     ratio = rate_after / rate_before if rate_before > 0 else float("inf")
     return OfficialFigure(ratio, f"{100 * rate_before:.0f}% a year before, {100 * rate_after:.0f}% after",
                           [source_of(frame, d) for d in dates])
+
+
+def share_bases(dates: list[str]) -> pd.DataFrame:
+    """The recall share on every basis for each date: one row per date and basis, None where not held."""
+    recalls = recall_population()
+    rows = []
+    for date in dates:
+        rec = value_on(recalls, date)
+        for basis, population in population_bases(date).items():
+            share = None if rec is None or population is None else 100 * rec / population
+            rows.append({"date": date, "basis": basis, "recall": rec, "population": population, "share": share})
+    return pd.DataFrame(rows)
+
+
+def bases_matching(stated: float, table: pd.DataFrame) -> list[str]:
+    """The date-and-basis pairs whose share rounds to a stated whole-number percentage."""
+    from .verdicts import Verdict, judge
+
+    hits = table.dropna(subset=["share"])
+    return [f"{r['basis']} population on {long_date(r['date'])}" for _, r in hits.iterrows()
+            if judge(stated, r["share"], "", "percent").verdict == Verdict.ACCURATE]
