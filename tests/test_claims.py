@@ -70,3 +70,72 @@ def test_json_output_matches_what_the_committed_chapter_shows(notebook):
             if key.endswith("__verdict"):
                 shown[key.removesuffix("__verdict")] = out["data"]["application/papermill.record/text/plain"].strip("'")
     assert shown == {cid: r["verdict"] for cid, r in records.items()}
+
+
+SECTION_CHAPTERS = {1: "recall", 2: "community-sentences", 3: "caseload", 4: "caseload-mix", 5: "recall-flows",
+                    6: "workforce", 7: "inspections", 8: "public-protection", 9: "prison-population"}
+
+
+def checklist_rows() -> dict[int, int]:
+    """Claims per numbered section of ../shared/claims-checklist.md (table rows, header excluded)."""
+    import re
+
+    path = ROOT.parent / "shared" / "claims-checklist.md"
+    counts, section = {}, None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"## (\d+)\. ", line)
+        if heading:
+            section = int(heading.group(1))
+            counts[section] = 0
+        elif section and line.startswith("| ") and not line.startswith("| claim") and not line.startswith("|---"):
+            counts[section] += 1
+    return counts
+
+
+def test_register_covers_every_checklist_section():
+    per_chapter = {}
+    for claim in load_register()["claims"]:
+        per_chapter[claim["chapter"]] = per_chapter.get(claim["chapter"], 0) + 1
+    rows = checklist_rows()
+    assert set(rows) == set(SECTION_CHAPTERS)
+    for section, n in rows.items():
+        assert per_chapter.get(SECTION_CHAPTERS[section], 0) >= n, (section, n, per_chapter)
+
+
+def test_every_claim_has_a_verdict_and_a_reason():
+    frame = assess_claims()
+    assert len(frame) >= sum(checklist_rows().values())
+    assert frame["reason"].str.len().min() > 10
+    unverifiable = frame[frame["verdict"] == "cannot be verified"]
+    assert unverifiable["official_value"].isna().all()
+    assert (frame.loc[frame["verdict"] != "cannot be verified", "official_value"].notna()).all()
+
+
+def test_register_refuses_a_claim_whose_function_cannot_take_its_arguments(tmp_path):
+    import shutil
+
+    import yaml
+
+    from analysis.official_data import DataError
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    reg = yaml.safe_load((tmp_path / "data" / "claims.yml").read_text())
+    reg["claims"][0]["official"]["args"]["colour"] = "red"
+    (tmp_path / "data" / "claims.yml").write_text(yaml.safe_dump(reg))
+    with pytest.raises(DataError, match="official.args"):
+        load_register(tmp_path / "data")
+
+
+def test_no_verdict_word_is_typed_outside_the_engine():
+    import re
+
+    words = "|".join(re.escape(v.value) for v in Verdict)
+    quoted = re.compile(rf"[\"']({words})[\"']")
+    places = [*(ROOT / "book").glob("*.md"), *(ROOT / "notebooks").glob("*.ipynb"),
+              *[p for p in (ROOT / "src" / "analysis").glob("*.py") if p.name != "verdicts.py"]]
+    for path in places:
+        text = path.read_text()
+        if path.suffix == ".ipynb":
+            nb = nbformat.reads(text, as_version=4)
+            text = "\n".join(c.source for c in nb.cells)
+        assert not quoted.search(text), (path.name, quoted.search(text).group(0))

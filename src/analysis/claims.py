@@ -10,6 +10,7 @@ the JSON output and the book show the same verdicts.
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ class OfficialFigure:
     alternatives: dict[str, float | None] = field(default_factory=dict)
     missing: str = ""
     alternative_sources: list[dict] = field(default_factory=list)
+    label: str = "official figure"
 
     @property
     def urls(self) -> list[str]:
@@ -71,6 +73,16 @@ def load_register(folder: Path | None = None) -> dict:
             rule_for(claim["stated"].get("rounding", ""))
         except ValueError as err:
             raise DataError(path, i, "stated.rounding", str(err)) from None
+        spec = claim["official"]
+        try:
+            func = official_function(spec["function"])
+        except (ImportError, AttributeError, ValueError):
+            raise DataError(path, i, "official.function", f"claim {where!r} names {spec.get('function')!r}, "
+                            "which is not a function in the analysis package") from None
+        try:
+            inspect.signature(func).bind(**spec.get("args", {}))
+        except TypeError as err:
+            raise DataError(path, i, "official.args", f"claim {where!r}: {err}") from None
     return register
 
 
@@ -93,8 +105,10 @@ def assess_claim(claim: dict, documents: dict) -> dict:
     judgement = judge(stated["value"], figure.value, stated.get("rounding", ""), stated.get("unit", ""),
                       alternatives=figure.alternatives, missing_reason=figure.missing)
     reason = judgement.reason
+    label = figure.label
     if any(src and src.get("source_kind") == "secondary" for src in figure.sources):
-        reason = reason.replace("official figure", "figure from a secondary source", 1)
+        label = "figure from a secondary source"
+    reason = reason.replace("official figure", label, 1)
     doc = documents[claim["document"]]
     value = figure.value
     if value is not None and isinstance(value, float) and math.isnan(value):

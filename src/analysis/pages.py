@@ -111,7 +111,8 @@ FILTER_SCRIPT = """<script type="text/javascript">
 </script>"""
 
 
-def register_table(assessed: pd.DataFrame, chapter_path: str = "../notebooks/{chapter}.html") -> HTML:
+def register_table(assessed: pd.DataFrame, built: set[str] | None = None,
+                   chapter_path: str = "../notebooks/{chapter}.html") -> HTML:
     """Every claim in one table, with filters by chapter and by verdict.
 
     Each row: the claim (linked to its chapter section), who made it and where, stated
@@ -122,11 +123,15 @@ def register_table(assessed: pd.DataFrame, chapter_path: str = "../notebooks/{ch
     options_vd = "".join(f'<option value="{v.value}">{v.value}</option>' for v in Verdict)
     rows, lines = [], []
     for _, row in assessed.iterrows():
-        link = chapter_path.format(chapter=row["chapter"]) + (f"#{row['section']}" if row.get("section") else "")
+        if built is None or row["chapter"] in built:
+            link = chapter_path.format(chapter=row["chapter"]) + (f"#{row['section']}" if row.get("section") else "")
+            claim = f'<a href="{link}">{html.escape(row["claim"])}</a>'
+        else:
+            claim = f'{html.escape(row["claim"])} <span class="claim-source">(chapter to come)</span>'
         sources = " ".join(f'<a href="{html.escape(u)}">[{i}]</a>' for i, u in enumerate(row["sources"], 1)) or "none held"
         rows.append(
             f'<tr data-chapter="{html.escape(row["chapter"])}" data-verdict="{html.escape(row["verdict"])}" id="register-{row["id"]}">'
-            f'<td><a href="{link}">{html.escape(row["claim"])}</a><br><span class="claim-source">{html.escape(row["claimant"])}, '
+            f'<td>{claim}<br><span class="claim-source">{html.escape(row["claimant"])}, '
             f'{html.escape(row["document"])} ({html.escape(row["document_date"])})</span></td>'
             f'<td>{html.escape(row["chapter"])}</td><td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>'
             f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td>'

@@ -129,7 +129,7 @@ def recall_share_on(date: str, basis: str = "total", settled_by: str = "") -> Of
     """The recall population as a % of the total (or other basis) prison population on a date.
 
     The other bases are offered as alternatives, so a share that is right only on the
-    sentenced population is judged "misleading without context".
+    sentenced population is judged as needing context (Verdict.MISLEADING).
     """
     recalls = recall_population()
     rec = value_on(recalls, date)

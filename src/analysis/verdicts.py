@@ -79,7 +79,9 @@ def fmt(value: float, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     if unit == "percent":
-        return f"{value:.1f}%"
+        return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
+    if unit == "percent_of_capacity":
+        return f"{value:.0f}% of capacity"
     if unit == "ratio":
         return f"{value:,.1f}"
     if unit in ("fold",):

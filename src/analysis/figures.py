@@ -1,0 +1,134 @@
+"""General official-figure functions for the claims register.
+
+Each returns an `OfficialFigure` for one claim: a published value, a change between two
+periods, a share, a sum, an average over years, a recomputation from the claim's own
+figures, or a finding that only its publisher holds.  When a figure is not held, the
+result says so and names the official table that would settle it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .claims import OfficialFigure
+from .official_data import series, source_of, value_on
+
+
+def _period_text(period: str) -> str:
+    """A period as readers write it: '30 June 2024', '2024 Q2', '2023-24', '2012'."""
+    import pandas as pd
+
+    if len(period) == 10 and period[4] == "-" and period[7] == "-":
+        stamp = pd.Timestamp(period)
+        return f"{stamp.day} {stamp.strftime('%B %Y')}"
+    if "/" in period:
+        start, end = period.split("/")
+        return f"{_period_text(start)} to {_period_text(end)}"
+    if "-Q" in period:
+        return f"{period[:4]} Q{period[-1]}"
+    return period
+
+
+def _missing(what: str, settled_by: str) -> OfficialFigure:
+    return OfficialFigure(None, missing=f"no {what} is held; {settled_by or 'an official table'} would settle it")
+
+
+def _kind(src: dict | None) -> str:
+    return "" if not src or src["source_kind"] == "official" else ", secondary source"
+
+
+def _lookup(file: str, series_id: str, period: str) -> tuple[float | None, dict | None]:
+    try:
+        frame = series(file, series_id)
+    except KeyError:
+        return None, None
+    return value_on(frame, period), source_of(frame, period)
+
+
+def published(file: str, series_id: str, period: str, settled_by: str = "") -> OfficialFigure:
+    """A figure as published for one period."""
+    value, src = _lookup(file, series_id, period)
+    if value is None:
+        return _missing(f"{series_id.replace('_', ' ')} figure for {_period_text(period)}", settled_by)
+    return OfficialFigure(value, f"{_period_text(period)}{_kind(src)}", [src])
+
+
+def per_month(file: str, series_id: str, period: str, months: int = 3, settled_by: str = "") -> OfficialFigure:
+    """A quarterly (or other) total divided by the months it covers."""
+    value, src = _lookup(file, series_id, period)
+    if value is None:
+        return _missing(f"{series_id.replace('_', ' ')} figure for {_period_text(period)}", settled_by)
+    return OfficialFigure(value / months, f"{value:,.0f} in {_period_text(period)} over {months} months{_kind(src)}", [src])
+
+
+def change(file: str, series_id: str, start: str, end: str, how: str = "percent", settled_by: str = "") -> OfficialFigure:
+    """Change between two periods: 'percent' change, 'ratio' end/start, or 'difference'."""
+    first, src0 = _lookup(file, series_id, start)
+    last, src1 = _lookup(file, series_id, end)
+    if first is None or last is None:
+        gap = _period_text(start) if first is None else _period_text(end)
+        return _missing(f"{series_id.replace('_', ' ')} figure for {gap}", settled_by)
+    value = {"percent": 100 * (last / first - 1), "ratio": last / first, "difference": last - first}[how]
+    kind = _kind(src0) or _kind(src1)
+    return OfficialFigure(value, f"{first:,.0f} in {_period_text(start)} to {last:,.0f} in {_period_text(end)}{kind}",
+                          [src0, src1])
+
+
+def share(file: str, part: str, whole: str, period: str, settled_by: str = "") -> OfficialFigure:
+    """One series as a percentage of another in the same period."""
+    num, src0 = _lookup(file, part, period)
+    den, src1 = _lookup(file, whole, period)
+    if num is None or den is None:
+        return _missing(f"{(part if num is None else whole).replace('_', ' ')} figure for {_period_text(period)}", settled_by)
+    return OfficialFigure(100 * num / den, f"{num:,.0f} of {den:,.0f}, {_period_text(period)}{_kind(src0) or _kind(src1)}",
+                          [src0, src1])
+
+
+def total(file: str, series_ids: list[str], period: str, settled_by: str = "") -> OfficialFigure:
+    """The sum of several series in one period."""
+    parts = [_lookup(file, sid, period) for sid in series_ids]
+    if any(v is None for v, _ in parts):
+        missing = [sid for sid, (v, _) in zip(series_ids, parts) if v is None]
+        return _missing(f"{', '.join(m.replace('_', ' ') for m in missing)} figure for {_period_text(period)}", settled_by)
+    return OfficialFigure(sum(v for v, _ in parts), f"sum for {_period_text(period)}", [s for _, s in parts])
+
+
+def average(file: str, series_id: str, periods: list[str], per: float = 1.0, settled_by: str = "") -> OfficialFigure:
+    """The mean of a series over several periods (divided by `per`, e.g. 52 for a weekly rate)."""
+    found = [(p, *_lookup(file, series_id, p)) for p in periods]
+    held = [(p, v, s) for p, v, s in found if v is not None]
+    if len(held) < len(periods):
+        gaps = ", ".join(_period_text(p) for p, v, _ in found if v is None)
+        return _missing(f"{series_id.replace('_', ' ')} figure for {gaps}", settled_by)
+    mean = sum(v for _, v, _ in held) / len(held) / per
+    kind = next((_kind(s) for _, _, s in held if _kind(s)), "")
+    return OfficialFigure(mean, f"mean of {_period_text(periods[0])} to {_period_text(periods[-1])}{kind}",
+                          [s for _, _, s in held])
+
+
+def recomputed(op: str, values: list[float], note: str = "") -> OfficialFigure:
+    """Recompute a figure from the document's own figures: sum, difference, product, ratio, percent.
+
+    These check a claim's arithmetic, not the data: the detail says so.
+    """
+    if op == "sum":
+        value = sum(values)
+    elif op == "difference":
+        value = values[0] - sum(values[1:])
+    elif op == "product":
+        value = math.prod(values)
+    elif op == "ratio":
+        value = values[0] / values[1]
+    elif op == "percent":
+        value = 100 * values[0] / values[1]
+    else:
+        raise ValueError(f"unknown operation {op!r}")
+    shown = {"sum": " + ", "difference": " - ", "product": " x ", "ratio": " / ", "percent": " / "}[op]
+    detail = "recomputed from the document's own figures: " + shown.join(f"{v:,g}" for v in values)
+    return OfficialFigure(value, detail + (f" ({note})" if note else ""), label="recomputed figure")
+
+
+def reported(holder: str, settled_by: str = "") -> OfficialFigure:
+    """A finding only its publisher holds (an inspection sample, a leaked snapshot, a pledge)."""
+    why = f"a finding held only by {holder}; no published series can check it"
+    return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""))
