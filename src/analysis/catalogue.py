@@ -40,7 +40,7 @@ def catalogue_table() -> HTML:
             f"<td>{html.escape(r['period type'])}</td><td>{html.escape(r['from'])}</td><td>{html.escape(r['to'])}</td>"
             f"<td>{r['figures']}</td><td>{r['official']}</td><td>{r['secondary']}</td><td>{html.escape(r['publishers'])}</td></tr>"
         )
-    markup = ('<div class="verdict-box"><table class="verdict-table"><thead><tr><th>File</th><th>Series</th><th>Period type</th>'
+    markup = ('<div class="verdict-box wide-table"><table class="verdict-table"><thead><tr><th>File</th><th>Series</th><th>Period type</th>'
               "<th>From</th><th>To</th><th>Figures</th><th>Official</th><th>Secondary</th><th>Publishers</th></tr></thead>"
               f"<tbody>{''.join(body)}</tbody></table></div>")
     return HTML(markup, cov[["series", "from", "to", "figures"]].to_string(index=False))

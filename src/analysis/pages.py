@@ -131,8 +131,8 @@ def register_table(assessed: pd.DataFrame, built: set[str] | None = None,
         sources = " ".join(f'<a href="{html.escape(u)}">[{i}]</a>' for i, u in enumerate(row["sources"], 1)) or "none held"
         rows.append(
             f'<tr data-chapter="{html.escape(row["chapter"])}" data-verdict="{html.escape(row["verdict"])}" id="register-{row["id"]}">'
-            f'<td>{claim}<br><span class="claim-source">{html.escape(row["claimant"])}, '
-            f'{html.escape(row["document"])} ({html.escape(row["document_date"])})</span></td>'
+            f'<td>{claim}<br><span class="claim-source">{html.escape(row["claimant"])}; '
+            f'{html.escape(row["document_short"])} ({html.escape(row["document_date"])})</span></td>'
             f'<td>{html.escape(row["chapter"])}</td><td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>'
             f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td>'
             f"<td>{sources}</td></tr>"
@@ -142,7 +142,7 @@ def register_table(assessed: pd.DataFrame, built: set[str] | None = None,
         '<div class="verdict-filter"><label>Chapter <select id="filter-chapter"><option value="">all</option>'
         f'{options_ch}</select></label> <label>Verdict <select id="filter-verdict"><option value="">all</option>'
         f"{options_vd}</select></label></div>"
-        '<div class="verdict-box"><table class="verdict-table" id="claims-register"><thead><tr><th>Claim</th><th>Chapter</th>'
+        '<div class="verdict-box wide-table"><table class="verdict-table" id="claims-register"><thead><tr><th>Claim</th><th>Chapter</th>'
         "<th>Stated</th><th>Official</th><th>Verdict</th><th>Sources</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>{FILTER_SCRIPT}"
     )
