@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: book test refresh validate claims serve clean
+.PHONY: book test refresh update validate claims serve clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ refresh: $(STAMP)
 
 validate: $(STAMP)
 	$(PY) -m analysis validate
+
+## After adding a quarter to data/: validate, rebuild, and report new, revised and verdict-changing figures.
+update: $(STAMP)
+	$(PY) -m analysis update
 
 claims: $(STAMP)
 	$(PY) -m analysis claims --format table

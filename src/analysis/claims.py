@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from .official_data import DataError, log_read
-from .paths import data_dir
+from .paths import data_dir, using_data
 from .verdicts import Verdict, judge, rule_for
 
 REGISTER_FILE = "claims.yml"
@@ -138,9 +138,10 @@ def assess_claim(claim: dict, documents: dict) -> dict:
 
 def assess_claims(chapter: str | None = None, folder: Path | None = None) -> pd.DataFrame:
     """Judge every claim in the register (or one chapter's) and return one row per claim."""
-    register = load_register(folder)
-    claims = [c for c in register["claims"] if chapter is None or c["chapter"] == chapter]
-    rows = [assess_claim(c, register["documents"]) for c in claims]
+    with using_data(folder):
+        register = load_register(folder)
+        claims = [c for c in register["claims"] if chapter is None or c["chapter"] == chapter]
+        rows = [assess_claim(c, register["documents"]) for c in claims]
     return pd.DataFrame(rows)
 
 

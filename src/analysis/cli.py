@@ -46,6 +46,37 @@ def cmd_refresh(args) -> int:
     return 0
 
 
+def cmd_update(args) -> int:
+    """Validate, compare with the last good build's data, rebuild, and report what changed."""
+    from .paths import repo_root
+    from .pipeline import BuildError, BuildPaths, build
+    from .updates import compare, format_report
+    from .validation import validate_data
+
+    data = Path(args.data).resolve() if args.data else repo_root() / "data"
+    paths = BuildPaths(Path(args.build_dir) if args.build_dir else repo_root() / "_build")
+    problems = validate_data(data)
+    if problems:
+        for problem in problems:
+            print(problem)
+        print(f"update refused: {len(problems)} problem(s); data and site left as they were", file=sys.stderr)
+        return 1
+    baseline = Path(args.baseline) if args.baseline else paths.cache / "last-build-data"
+    if not baseline.is_dir():
+        print(f"no baseline at {baseline}: build once with `make book` first, or pass --baseline DIR", file=sys.stderr)
+        return 1
+    report = compare(baseline, data)
+    if not args.no_build:
+        try:
+            build(build_dir=paths.root, data=data if args.data else None)
+        except BuildError as err:
+            print(f"update failed while building: {err}", file=sys.stderr)
+            print(format_report(report))
+            return 1
+    print(format_report(report))
+    return 0
+
+
 def cmd_claims(args) -> int:
     """Print the claims register with computed verdicts."""
     from .claims import assess_claims
@@ -87,6 +118,13 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--chapter", default=None)
     c.add_argument("--data", default=None, help="data folder (default data/)")
     c.set_defaults(func=cmd_claims)
+
+    u = sub.add_parser("update", help="after adding a quarter: validate, rebuild and report what changed")
+    u.add_argument("--data", default=None, help="data folder (default data/)")
+    u.add_argument("--baseline", default=None, help="data to compare with (default: the data of the last good build)")
+    u.add_argument("--build-dir", default=None, help="where to build (default _build/)")
+    u.add_argument("--no-build", action="store_true", help="only report; do not rebuild the site")
+    u.set_defaults(func=cmd_update)
 
     r = sub.add_parser("refresh", help="re-execute notebooks and write outputs into notebooks/ (after an intended change)")
     r.add_argument("chapter", nargs="*", help="chapters to refresh (default all)")

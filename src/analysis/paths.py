@@ -8,6 +8,7 @@ through these functions rather than through relative paths.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 #: Environment variable that points the helpers at another data folder (tests, updates).
@@ -38,3 +39,20 @@ def data_dir() -> Path:
 def params_file() -> Path:
     """Return the one parameters file that holds the as-of period and chapter parameters."""
     return repo_root() / "params.yml"
+
+
+@contextmanager
+def using_data(folder: Path | None):
+    """Point every helper at another data folder for the duration (None leaves things as they are)."""
+    if folder is None:
+        yield
+        return
+    saved = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(Path(folder).resolve())
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(DATA_DIR_ENV, None)
+        else:
+            os.environ[DATA_DIR_ENV] = saved

@@ -341,8 +341,22 @@ def build(overrides: list[str] | None = None, force: bool = False, build_dir: Pa
         swap_site(new_site, paths)
     state["site"] = site_key
     write_state(paths, state)
+    snapshot_data(paths, Path(data_folder) if data_folder else repo_root() / "data")
     echo(f"site ready: {paths.site / 'index.html'} ({time.monotonic() - t0:.1f} s)")
     return paths.site
+
+
+def snapshot_data(paths: BuildPaths, folder: Path) -> Path:
+    """Keep a copy of the data behind the last good site: the baseline for the next update report."""
+    target = paths.cache / "last-build-data"
+    tmp = paths.cache / "last-build-data.tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(folder, tmp)
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(tmp, target)
+    return target
 
 
 def refresh_notebooks(names: list[str] | None = None, echo=print) -> None:

@@ -1,0 +1,90 @@
+"""The quarterly update path: what changed between two versions of data/.
+
+`python -m analysis update` validates the data, compares it with the data of the last good
+build (or `--baseline DIR`), rebuilds the book, and prints a report: new periods, revised
+past values (old -> new), removed figures, and every claim whose verdict changed.
+Nothing in the data folder is ever written; a failed update leaves data and site as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .official_data import read_series_file
+from .validation import package_descriptor
+
+
+@dataclass
+class ChangeReport:
+    """Differences between a baseline and a new data folder."""
+
+    new: list[tuple[str, str, str, float]] = field(default_factory=list)
+    revised: list[tuple[str, str, str, float, float]] = field(default_factory=list)
+    removed: list[tuple[str, str, str, float]] = field(default_factory=list)
+    verdicts: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new or self.revised or self.removed or self.verdicts)
+
+
+def effective_values(folder: Path) -> dict[tuple[str, str, str], float]:
+    """The figure each (file, series, period) resolves to: official beats secondary, newest publication wins."""
+    from .official_data import series
+
+    values = {}
+    for res in package_descriptor(folder)["resources"]:
+        name = res["path"].removesuffix(".csv")
+        for sid in sorted(read_series_file(name, folder)["series_id"].unique()):
+            for _, row in series(name, sid, folder).iterrows():
+                values[(name, sid, row["period"])] = row["value"]
+    return values
+
+
+def _same(a: float, b: float) -> bool:
+    return (pd.isna(a) and pd.isna(b)) or a == b
+
+
+def compare(baseline: Path, new: Path) -> ChangeReport:
+    """Compare two data folders figure by figure and claim by claim."""
+    from .claims import assess_claims
+
+    old_values, new_values = effective_values(baseline), effective_values(new)
+    report = ChangeReport()
+    for key in sorted(new_values):
+        if key not in old_values:
+            report.new.append((*key, new_values[key]))
+        elif not _same(old_values[key], new_values[key]):
+            report.revised.append((*key, old_values[key], new_values[key]))
+    report.removed = [(*key, value) for key, value in sorted(old_values.items()) if key not in new_values]
+    before = assess_claims(folder=baseline).set_index("id")["verdict"]
+    after = assess_claims(folder=new).set_index("id")["verdict"]
+    for cid in after.index:
+        old = before.get(cid, "(new claim)")
+        if old != after[cid]:
+            report.verdicts.append((cid, old, after[cid]))
+    return report
+
+
+def _num(value: float) -> str:
+    return "suppressed" if pd.isna(value) else f"{value:,g}"
+
+
+def format_report(report: ChangeReport) -> str:
+    """The "what changed" report, in plain text."""
+    if report.empty:
+        return "What changed: nothing (no new periods, no revisions, no verdict changes)."
+    lines = ["What changed"]
+    lines.append(f"  New figures ({len(report.new)}):")
+    lines += [f"    {f}.csv  {s}  {p}: {_num(v)}" for f, s, p, v in report.new] or ["    none"]
+    lines.append(f"  Revised figures ({len(report.revised)}):")
+    lines += [f"    {f}.csv  {s}  {p}: {_num(a)} -> {_num(b)}" for f, s, p, a, b in report.revised] or ["    none"]
+    if report.removed:
+        lines.append(f"  Figures no longer held ({len(report.removed)}):")
+        lines += [f"    {f}.csv  {s}  {p}: was {_num(v)}" for f, s, p, v in report.removed]
+    lines.append(f"  Verdicts changed ({len(report.verdicts)}):")
+    lines += [f"    {cid}: {a} -> {b}" for cid, a, b in report.verdicts] or ["    none"]
+    return "\n".join(lines)

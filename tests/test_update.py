@@ -1,0 +1,88 @@
+"""The quarterly update path on a copy of the data: new periods, revisions and verdict changes."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from analysis.updates import compare, format_report
+
+from .conftest import ROOT
+
+NEW_QUARTER = ("recall_population,2026-06-30,date,12500,prisoners,Ministry of Justice,"
+               "Offender Management Statistics Quarterly: April to June 2026 (test fixture),"
+               "https://www.gov.uk/government/collections/offender-management-statistics-quarterly,Table 1.1,"
+               "2026-10-30,2026-11-22,OGL-3.0,official,test fixture: an invented quarter for the update test")
+REVISION = ("recall_population,2024-06-30,date,13000,prisoners,Ministry of Justice,"
+            "Offender Management Statistics Quarterly: April to June 2025 (test fixture),"
+            "https://www.gov.uk/government/collections/offender-management-statistics-quarterly,Table 1.1,"
+            "2025-07-31,2026-11-22,OGL-3.0,official,test fixture: an invented revision for the update test")
+
+
+@pytest.fixture
+def two_versions(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(ROOT / "data", old)
+    shutil.copytree(ROOT / "data", new)
+    with open(new / "recall_population.csv", "a", encoding="utf-8") as fh:
+        fh.write(NEW_QUARTER + "\n" + REVISION + "\n")
+    return old, new
+
+
+def test_compare_reports_new_revised_and_verdict_changes(two_versions):
+    old, new = two_versions
+    report = compare(old, new)
+    assert report.new == [("recall_population", "recall_population", "2026-06-30", 12500.0)]
+    assert report.revised == [("recall_population", "recall_population", "2024-06-30", 12199.0, 13000.0)]
+    changed = dict((cid, (a, b)) for cid, a, b in report.verdicts)
+    assert changed["recall-2024-06-12199"] == ("accurate", "understated")
+    text = format_report(report)
+    assert "2024-06-30: 12,199 -> 13,000" in text and "recall-2024-06-12199: accurate -> understated" in text
+
+
+def test_no_change_reports_nothing(tmp_path):
+    shutil.copytree(ROOT / "data", tmp_path / "a")
+    report = compare(ROOT / "data", tmp_path / "a")
+    assert report.empty and "nothing" in format_report(report)
+
+
+def run(*args):
+    env = {k: v for k, v in os.environ.items() if k != "ANALYSIS_DATA_DIR"}
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, env=env, cwd=ROOT)
+
+
+def test_update_command_rebuilds_and_reports(two_versions, tmp_path):
+    old, new = two_versions
+    before = {p.name: p.read_bytes() for p in new.glob("*.csv")}
+    out = run("update", "--data", str(new), "--baseline", str(old), "--build-dir", str(tmp_path / "build"))
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "Revised figures (1)" in out.stdout and "12,199 -> 13,000" in out.stdout
+    html = (tmp_path / "build" / "html" / "notebooks" / "recall.html").read_text()
+    assert "13,000" in html
+    assert {p.name: p.read_bytes() for p in new.glob("*.csv")} == before   # raw data never rewritten
+
+
+def test_update_with_bad_data_changes_nothing(two_versions, tmp_path):
+    old, new = two_versions
+    with open(new / "recall_population.csv", "a", encoding="utf-8") as fh:
+        fh.write(NEW_QUARTER.replace("2026-06-30,date,12500", "2026-09-30,date,lots") + "\n")
+    before = (new / "recall_population.csv").read_bytes()
+    out = run("update", "--data", str(new), "--baseline", str(old), "--build-dir", str(tmp_path / "build"))
+    assert out.returncode == 1
+    assert "recall_population.csv, row" in out.stdout and "column 'value'" in out.stdout
+    assert not (tmp_path / "build" / "html").exists()
+    assert (new / "recall_population.csv").read_bytes() == before
+
+
+def test_every_row_in_the_data_carries_its_provenance():
+    import csv
+
+    for path in sorted((ROOT / "data").glob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as fh:
+            for number, row in enumerate(csv.DictReader(fh), start=2):
+                for column in ("publisher", "publication", "url", "table_ref", "date_published", "date_accessed",
+                               "licence", "source_kind"):
+                    assert row[column].strip(), f"{path.name} row {number} has no {column}"
+                assert row["url"].startswith(("http://", "https://")), f"{path.name} row {number}"
