@@ -117,3 +117,11 @@ def event_marker(date: str, label: str, y_title: str | None = None) -> alt.Layer
     text = alt.Chart(frame).mark_text(align="left", dx=4, dy=-6, baseline="top", color="#333",
                                       fontSize=11).encode(x="date:T", y=alt.value(4), text="label:N")
     return rule + text
+
+
+def source_line(*frames: pd.DataFrame) -> str:
+    """The publishers behind the figures drawn: official ones first, secondary ones marked."""
+    rows = pd.concat([f for f in frames if len(f)])
+    official = sorted(rows.loc[rows["source_kind"] == "official", "publisher"].unique())
+    secondary = sorted(rows.loc[rows["source_kind"] == "secondary", "publisher"].unique())
+    return "; ".join(official + [f"{p} (secondary)" for p in secondary])

@@ -207,3 +207,23 @@ def documents_html() -> HTML:
                    f"<td>{html.escape(str(d['date']))}</td></tr>" for d in docs.values())
     return HTML(f'<table class="verdict-table"><thead><tr><th>Document</th><th>Publisher</th><th>Date</th></tr></thead>'
                 f"<tbody>{rows}</tbody></table>", "\n".join(d["title"] for d in docs.values()))
+
+
+def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
+    """Judge a chapter's claims and glue what its page shows about them.
+
+    Glues `<chapter>_verdict_box`, `<chapter>_comparison`, and for each claim
+    `<id>__claim`, `__stated`, `__verdict`, `__reason` and `__who`.  Returns the verdicts.
+    """
+    from .claims import assess_claims
+
+    verdicts = assess_claims(chapter)
+    glue(f"{chapter}_verdict_box", verdict_box(verdicts), display=False)
+    glue(f"{chapter}_comparison", comparison_table(verdicts), display=False)
+    for _, row in verdicts.iterrows():
+        glue(f"{row['id']}__claim", row["claim"], display=False)
+        glue(f"{row['id']}__stated", row["stated_text"], display=False)
+        glue(f"{row['id']}__verdict", row["verdict"], display=False)
+        glue(f"{row['id']}__reason", row["reason"], display=False)
+        glue(f"{row['id']}__who", f"{row['claimant']}; {row['document_short']}, {row['document_date']}", display=False)
+    return verdicts
