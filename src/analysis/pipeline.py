@@ -252,6 +252,7 @@ def stage_sources(paths: BuildPaths, chapters: list[Chapter], stage: Path) -> No
     shutil.copytree(root / "book", stage / "book", ignore=shutil.ignore_patterns("_static"))
     shutil.copytree(root / "book" / "_static", stage / "_static")
     shutil.copy2(vega_bundle(paths), stage / "_static" / "vega-bundle.js")
+    shutil.copy2(root / "CONTRIBUTING.md", stage / "CONTRIBUTING.md")  # included by book/contributing.md
     for chapter in chapters:
         target = stage / chapter.notebook.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
