@@ -57,7 +57,7 @@ def test_update_command_rebuilds_and_reports(two_versions, tmp_path):
     old, new = two_versions
     before = {p.name: p.read_bytes() for p in new.glob("*.csv")}
     out = run("update", "--data", str(new), "--baseline", str(old), "--build-dir", str(tmp_path / "build"))
-    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-3000:]
     assert "Revised figures (1)" in out.stdout and "12,199 -> 13,000" in out.stdout
     html = (tmp_path / "build" / "html" / "notebooks" / "recall.html").read_text()
     assert "13,000" in html

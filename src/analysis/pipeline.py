@@ -151,9 +151,19 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
             os.environ[DATA_DIR_ENV] = data_dir
         partial = Path(tmp) / out.name
         try:
-            pm.execute_notebook(notebook, str(partial), parameters=parameters, kernel_name="python3",
-                                cwd=str(Path(notebook).parent), progress_bar=False, log_output=False,
-                                report_mode=False)
+            for attempt in (1, 2):
+                try:
+                    pm.execute_notebook(notebook, str(partial), parameters=parameters, kernel_name="python3",
+                                        cwd=str(Path(notebook).parent), progress_bar=False, log_output=False,
+                                        report_mode=False)
+                    break
+                except pm.PapermillExecutionError:
+                    raise
+                except Exception as err:  # the kernel failed to start or died: not the notebook's fault
+                    if attempt == 2:
+                        raise BuildError(f"{Path(notebook).relative_to(repo_root())}: the kernel failed twice "
+                                         f"({type(err).__name__}: {err})") from None
+                    log.write_text("")
         except pm.PapermillExecutionError as err:
             raise BuildError(f"{Path(notebook).relative_to(repo_root())} failed in cell {err.cell_index} "
                              f"(execution count {err.exec_count}): {err.ename}: {err.evalue}") from None
