@@ -14,7 +14,7 @@ from .claims import OfficialFigure
 from .official_data import series, source_of, value_on
 
 
-def _period_text(period: str) -> str:
+def period_text(period: str) -> str:
     """A period as readers write it: '30 June 2024', '2024 Q2', '2023-24', '2012'."""
     import pandas as pd
 
@@ -23,7 +23,7 @@ def _period_text(period: str) -> str:
         return f"{stamp.day} {stamp.strftime('%B %Y')}"
     if "/" in period:
         start, end = period.split("/")
-        return f"{_period_text(start)} to {_period_text(end)}"
+        return f"{period_text(start)} to {period_text(end)}"
     if "-Q" in period:
         return f"{period[:4]} Q{period[-1]}"
     return period
@@ -49,16 +49,16 @@ def published(file: str, series_id: str, period: str, settled_by: str = "") -> O
     """A figure as published for one period."""
     value, src = _lookup(file, series_id, period)
     if value is None:
-        return _missing(f"{series_id.replace('_', ' ')} figure for {_period_text(period)}", settled_by)
-    return OfficialFigure(value, f"{_period_text(period)}{_kind(src)}", [src])
+        return _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
+    return OfficialFigure(value, f"{period_text(period)}{_kind(src)}", [src])
 
 
 def per_month(file: str, series_id: str, period: str, months: int = 3, settled_by: str = "") -> OfficialFigure:
     """A quarterly (or other) total divided by the months it covers."""
     value, src = _lookup(file, series_id, period)
     if value is None:
-        return _missing(f"{series_id.replace('_', ' ')} figure for {_period_text(period)}", settled_by)
-    return OfficialFigure(value / months, f"{value:,.0f} in {_period_text(period)} over {months} months{_kind(src)}", [src])
+        return _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
+    return OfficialFigure(value / months, f"{value:,.0f} in {period_text(period)} over {months} months{_kind(src)}", [src])
 
 
 def change(file: str, series_id: str, start: str, end: str, how: str = "percent", settled_by: str = "") -> OfficialFigure:
@@ -66,11 +66,11 @@ def change(file: str, series_id: str, start: str, end: str, how: str = "percent"
     first, src0 = _lookup(file, series_id, start)
     last, src1 = _lookup(file, series_id, end)
     if first is None or last is None:
-        gap = _period_text(start) if first is None else _period_text(end)
+        gap = period_text(start) if first is None else period_text(end)
         return _missing(f"{series_id.replace('_', ' ')} figure for {gap}", settled_by)
     value = {"percent": 100 * (last / first - 1), "ratio": last / first, "difference": last - first}[how]
     kind = _kind(src0) or _kind(src1)
-    return OfficialFigure(value, f"{first:,.0f} in {_period_text(start)} to {last:,.0f} in {_period_text(end)}{kind}",
+    return OfficialFigure(value, f"{first:,.0f} in {period_text(start)} to {last:,.0f} in {period_text(end)}{kind}",
                           [src0, src1])
 
 
@@ -79,8 +79,8 @@ def share(file: str, part: str, whole: str, period: str, settled_by: str = "") -
     num, src0 = _lookup(file, part, period)
     den, src1 = _lookup(file, whole, period)
     if num is None or den is None:
-        return _missing(f"{(part if num is None else whole).replace('_', ' ')} figure for {_period_text(period)}", settled_by)
-    return OfficialFigure(100 * num / den, f"{num:,.0f} of {den:,.0f}, {_period_text(period)}{_kind(src0) or _kind(src1)}",
+        return _missing(f"{(part if num is None else whole).replace('_', ' ')} figure for {period_text(period)}", settled_by)
+    return OfficialFigure(100 * num / den, f"{num:,.0f} of {den:,.0f}, {period_text(period)}{_kind(src0) or _kind(src1)}",
                           [src0, src1])
 
 
@@ -89,8 +89,8 @@ def total(file: str, series_ids: list[str], period: str, settled_by: str = "") -
     parts = [_lookup(file, sid, period) for sid in series_ids]
     if any(v is None for v, _ in parts):
         missing = [sid for sid, (v, _) in zip(series_ids, parts) if v is None]
-        return _missing(f"{', '.join(m.replace('_', ' ') for m in missing)} figure for {_period_text(period)}", settled_by)
-    return OfficialFigure(sum(v for v, _ in parts), f"sum for {_period_text(period)}", [s for _, s in parts])
+        return _missing(f"{', '.join(m.replace('_', ' ') for m in missing)} figure for {period_text(period)}", settled_by)
+    return OfficialFigure(sum(v for v, _ in parts), f"sum for {period_text(period)}", [s for _, s in parts])
 
 
 def average(file: str, series_id: str, periods: list[str], per: float = 1.0, settled_by: str = "") -> OfficialFigure:
@@ -98,11 +98,11 @@ def average(file: str, series_id: str, periods: list[str], per: float = 1.0, set
     found = [(p, *_lookup(file, series_id, p)) for p in periods]
     held = [(p, v, s) for p, v, s in found if v is not None]
     if len(held) < len(periods):
-        gaps = ", ".join(_period_text(p) for p, v, _ in found if v is None)
+        gaps = ", ".join(period_text(p) for p, v, _ in found if v is None)
         return _missing(f"{series_id.replace('_', ' ')} figure for {gaps}", settled_by)
     mean = sum(v for _, v, _ in held) / len(held) / per
     kind = next((_kind(s) for _, _, s in held if _kind(s)), "")
-    return OfficialFigure(mean, f"mean of {_period_text(periods[0])} to {_period_text(periods[-1])}{kind}",
+    return OfficialFigure(mean, f"mean of {period_text(periods[0])} to {period_text(periods[-1])}{kind}",
                           [s for _, _, s in held])
 
 

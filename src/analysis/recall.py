@@ -91,9 +91,10 @@ def percent_change(start: float | None, end: float | None) -> float | None:
 
 
 def long_date(period: str) -> str:
-    """'2024-06-30' -> '30 June 2024'."""
-    stamp = pd.Timestamp(period)
-    return f"{stamp.day} {stamp.strftime('%B %Y')}"
+    """'2024-06-30' -> '30 June 2024' (the book's one date formatter, in `figures`)."""
+    from .figures import period_text
+
+    return period_text(period)
 
 
 # --- official-figure functions named in the claims register -------------------------------
