@@ -11,6 +11,7 @@ import pandas as pd
 
 from .claims import OfficialFigure
 from .official_data import dated_series, series, source_of, value_on
+from .verdicts import fmt
 
 RECALLS = "recall_population"
 PRISON = "prison_population"
@@ -142,13 +143,8 @@ def recall_share_on(date: str, basis: str = "total", settled_by: str = "") -> Of
     sources = [source_of(recalls, date), source_of(prison_population(basis), date)]
     context = [source_of(prison_population(kind), date) for kind in ("sentenced", "remand", "total") if kind != basis]
     others = {f"share of the {b} prison population": v for b, v in shares.items() if b != basis}
-    return OfficialFigure(shares[basis], f"{fmt_int(rec)} of {fmt_int(bases[basis])} {basis}, {long_date(date)}",
+    return OfficialFigure(shares[basis], f"{fmt(rec)} of {fmt(bases[basis])} {basis}, {long_date(date)}",
                           sources, alternatives=others, alternative_sources=[c for c in context if c])
-
-
-def fmt_int(value: float) -> str:
-    """12199.0 -> '12,199'."""
-    return f"{value:,.0f}"
 
 
 def recall_fold_rise(start: str, end: str, settled_by: str = "") -> OfficialFigure:
@@ -158,7 +154,7 @@ def recall_fold_rise(start: str, end: str, settled_by: str = "") -> OfficialFigu
     if first is None or last is None:
         missing = long_date(start) if first is None else long_date(end)
         return OfficialFigure(None, missing=f"no recall figure for {missing} is held; {settled_by} would settle it")
-    return OfficialFigure(fold(first, last), f"{fmt_int(first)} to {fmt_int(last)}",
+    return OfficialFigure(fold(first, last), f"{fmt(first)} to {fmt(last)}",
                           [source_of(frame, start), source_of(frame, end)])
 
 
@@ -201,7 +197,7 @@ def recall_population_annual_cost(population_date: str, cost_year: str = "latest
         return OfficialFigure(None, missing=f"no {measure.replace('_', ' ')} for {year} is held; {settled_by} would settle it")
     kind = "" if src["source_kind"] == "official" else ", secondary source"
     return OfficialFigure(population * cost / 1e6,
-                          f"{fmt_int(population)} x £{fmt_int(cost)} per prisoner in {year}{kind}",
+                          f"{fmt(population)} x £{fmt(cost)} per prisoner in {year}{kind}",
                           [source_of(recalls, population_date), src])
 
 
