@@ -78,10 +78,10 @@ SECTION_CHAPTERS = {1: "recall", 2: "community-sentences", 3: "caseload", 4: "ca
 
 
 def checklist_rows() -> dict[int, int]:
-    """Claims per numbered section of ../shared/claims-checklist.md (table rows, header excluded)."""
+    """Claims per numbered section of data/documents/claims-checklist.md (table rows, header excluded)."""
     import re
 
-    path = ROOT.parent / "shared" / "claims-checklist.md"
+    path = ROOT / "data" / "documents" / "claims-checklist.md"
     counts, section = {}, None
     for line in path.read_text(encoding="utf-8").splitlines():
         heading = re.match(r"## (\d+)\. ", line)
