@@ -120,9 +120,10 @@ def test_register_refuses_a_claim_whose_function_cannot_take_its_arguments(tmp_p
     from analysis.official_data import DataError
 
     shutil.copytree(ROOT / "data", tmp_path / "data")
-    reg = yaml.safe_load((tmp_path / "data" / "claims.yml").read_text())
+    path = tmp_path / "data" / "claims" / "recall.yml"
+    reg = yaml.safe_load(path.read_text())
     reg["claims"][0]["official"]["args"]["colour"] = "red"
-    (tmp_path / "data" / "claims.yml").write_text(yaml.safe_dump(reg))
+    path.write_text(yaml.safe_dump(reg))
     with pytest.raises(DataError, match="official.args"):
         load_register(tmp_path / "data")
 

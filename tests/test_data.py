@@ -38,7 +38,7 @@ def one_file_package(tmp_path, body: str, name="recall_population"):
     """A data folder holding one series file with the given rows, plus schema and register."""
     folder = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "schemas", folder / "schemas")
-    shutil.copy(ROOT / "data" / "claims.yml", folder / "claims.yml")
+    shutil.copytree(ROOT / "data" / "claims", folder / "claims")
     pkg = json.loads((ROOT / "data" / "datapackage.json").read_text())
     pkg["resources"] = [r for r in pkg["resources"] if r["path"] == f"{name}.csv"]
     (folder / "datapackage.json").write_text(json.dumps(pkg))

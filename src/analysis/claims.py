@@ -1,6 +1,6 @@
 """The claims register and its assessment.
 
-The register (`data/claims.yml`) holds each claim in the book's own words, the figure it
+The register (`data/claims/`: `documents.yml` and one `<chapter>.yml` per chapter) holds each claim in the book's own words, the figure it
 states with unit and rounding word, the document it comes from, and the name of the
 function in this package that produces the official figure to compare.  `assess_claims`
 runs those functions and the verdict engine; the CLI and every chapter page call it, so
@@ -22,8 +22,9 @@ from .official_data import DataError, log_read
 from .paths import data_dir, using_data
 from .verdicts import Verdict, judge, rule_for
 
-REGISTER_FILE = "claims.yml"
-REQUIRED_KEYS = ["id", "chapter", "claimant", "document", "claim", "stated", "kind", "official"]
+REGISTER_DIR = "claims"
+DOCUMENTS_FILE = "documents.yml"
+REQUIRED_KEYS = ["id", "claimant", "document", "claim", "stated", "kind", "official"]
 KINDS = {"series", "arithmetic", "reported", "context"}
 
 
@@ -49,41 +50,84 @@ class OfficialFigure:
         return seen
 
 
-def load_register(folder: Path | None = None) -> dict:
-    """Read and check the claims register; errors name the file, claim and key."""
-    path = (folder or data_dir()) / REGISTER_FILE
+def _read_yaml(path: Path) -> dict:
+    """Read one register file; malformed or empty YAML is refused with the file named."""
     log_read(path)
-    with open(path, encoding="utf-8") as fh:
-        register = yaml.safe_load(fh)
-    documents = register.get("documents", {})
-    seen = set()
-    for i, claim in enumerate(register.get("claims", []), start=1):
-        where = claim.get("id", f"claim #{i}")
-        for key in REQUIRED_KEYS:
-            if key not in claim:
-                raise DataError(path, i, key, f"claim {where!r} has no {key!r}")
-        if claim["id"] in seen:
-            raise DataError(path, i, "id", f"claim id {where!r} appears twice")
-        seen.add(claim["id"])
-        if claim["document"] not in documents:
-            raise DataError(path, i, "document", f"claim {where!r} cites unknown document {claim['document']!r}")
-        if claim["kind"] not in KINDS:
-            raise DataError(path, i, "kind", f"claim {where!r} has kind {claim['kind']!r}; use one of {sorted(KINDS)}")
-        try:
-            rule_for(claim["stated"].get("rounding", ""))
-        except ValueError as err:
-            raise DataError(path, i, "stated.rounding", str(err)) from None
-        spec = claim["official"]
-        try:
-            func = official_function(spec["function"])
-        except (ImportError, AttributeError, ValueError):
-            raise DataError(path, i, "official.function", f"claim {where!r} names {spec.get('function')!r}, "
-                            "which is not a function in the analysis package") from None
-        try:
-            inspect.signature(func).bind(**spec.get("args", {}))
-        except TypeError as err:
-            raise DataError(path, i, "official.args", f"claim {where!r}: {err}") from None
-    return register
+    try:
+        with open(path, encoding="utf-8") as fh:
+            content = yaml.safe_load(fh)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise DataError(path, (mark.line + 1) if mark else None, None, f"not valid YAML: {getattr(err, 'problem', err)}") from None
+    except UnicodeDecodeError as err:
+        raise DataError(path, None, None, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    if not isinstance(content, dict):
+        raise DataError(path, None, None, "empty, or not a mapping of keys to values")
+    return content
+
+
+def register_files(folder: Path | None = None) -> list[Path]:
+    """The chapter files of the register, in name order (documents.yml excluded)."""
+    directory = (folder or data_dir()) / REGISTER_DIR
+    return sorted(p for p in directory.glob("*.yml") if p.name != DOCUMENTS_FILE)
+
+
+def load_register(folder: Path | None = None) -> dict:
+    """Read and check the claims register; errors name the file, claim and key.
+
+    Returns {"documents": {...}, "claims": [...]}, each claim with its `chapter` (the name
+    of the file it is in) and `file` (that file's path).
+    """
+    directory = (folder or data_dir()) / REGISTER_DIR
+    if not directory.is_dir():
+        raise DataError(directory, None, None, "the claims register folder is missing")
+    documents = _read_yaml(directory / DOCUMENTS_FILE).get("documents") or {}
+    claims: list[dict] = []
+    seen: dict[str, Path] = {}
+    for path in register_files(folder):
+        entries = _read_yaml(path).get("claims")
+        if not isinstance(entries, list):
+            raise DataError(path, None, "claims", "has no list under the key 'claims'")
+        for i, claim in enumerate(entries, start=1):
+            _check_claim(path, i, claim, documents, seen)
+            claims.append({**claim, "chapter": path.stem})
+    return {"documents": documents, "claims": claims}
+
+
+def _check_claim(path: Path, i: int, claim: dict, documents: dict, seen: dict) -> None:
+    """Check one register entry; `i` is its position in the file (claim #i)."""
+    if not isinstance(claim, dict):
+        raise DataError(path, i, None, f"claim #{i} is not a mapping of keys to values")
+    where = claim.get("id", f"claim #{i}")
+    for key in REQUIRED_KEYS:
+        if key not in claim:
+            raise DataError(path, i, key, f"claim {where!r} has no {key!r}")
+    if "chapter" in claim and claim["chapter"] != path.stem:
+        raise DataError(path, i, "chapter", f"claim {where!r} says chapter {claim['chapter']!r} but is in {path.name}")
+    if claim["id"] in seen:
+        raise DataError(path, i, "id", f"claim id {where!r} appears twice (also in {seen[claim['id']].name})")
+    seen[claim["id"]] = path
+    if claim["document"] not in documents:
+        raise DataError(path, i, "document", f"claim {where!r} cites unknown document {claim['document']!r}")
+    if claim["kind"] not in KINDS:
+        raise DataError(path, i, "kind", f"claim {where!r} has kind {claim['kind']!r}; use one of {sorted(KINDS)}")
+    stated = claim["stated"]
+    if not isinstance(stated, dict) or isinstance(stated.get("value"), bool) or not isinstance(stated.get("value"), (int, float)):
+        raise DataError(path, i, "stated.value", f"claim {where!r}: the stated value must be a number")
+    try:
+        rule_for(stated.get("rounding", ""))
+    except ValueError as err:
+        raise DataError(path, i, "stated.rounding", str(err)) from None
+    spec = claim["official"]
+    try:
+        func = official_function(spec["function"])
+    except (ImportError, AttributeError, ValueError, KeyError, TypeError):
+        raise DataError(path, i, "official.function", f"claim {where!r} names {spec.get('function')!r}, "
+                        "which is not a function in the analysis package") from None
+    try:
+        inspect.signature(func).bind(**(spec.get("args") or {}))
+    except TypeError as err:
+        raise DataError(path, i, "official.args", f"claim {where!r}: {err}") from None
 
 
 def official_function(dotted: str):

@@ -198,6 +198,26 @@ def sources_list(frames: list[pd.DataFrame]) -> HTML:
     return HTML(f'<ul class="source-list">{"".join(items)}</ul>', "\n".join(lines))
 
 
+def chapters_html(chapters: list[dict], assessed: pd.DataFrame) -> HTML:
+    """The landing page's list of chapters, from the one chapter list in params.yml.
+
+    A built chapter links to its page; a planned one says so.  Each line gives the question
+    and how many of its claims the register holds.
+    """
+    items, lines = [], []
+    for ch in chapters:
+        n = int((assessed["chapter"] == ch["name"]).sum())
+        title = html.escape(ch["title"])
+        if ch["notebook"]:
+            page = "../" + ch["notebook"].removesuffix(".ipynb") + ".html"
+            head = f'<a href="{page}">{title}</a>'
+        else:
+            head = f"{title} <em>(page in preparation)</em>"
+        items.append(f'<li>{head}: {html.escape(ch["question"])} <span class="claim-count">{n} claims</span></li>')
+        lines.append(f"{ch['title']}: {ch['question']} ({n} claims)")
+    return HTML(f'<ul class="chapter-list">{"".join(items)}</ul>', "\n".join(lines))
+
+
 def documents_html() -> HTML:
     """The source documents the claims come from: title, publisher, date."""
     from .claims import load_register

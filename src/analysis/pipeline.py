@@ -66,8 +66,10 @@ def load_chapters(overrides: list[str] | None = None, path: Path | None = None) 
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     shared = dict(spec.get("shared", {}))
     chapters = []
-    for name, entry in spec["chapters"].items():
-        params = {**shared, **entry.get("parameters", {})}
+    for name, entry in [*spec["chapters"].items(), *spec.get("pages", {}).items()]:
+        if not entry.get("notebook"):
+            continue  # a planned chapter: claims registered, no page yet
+        params = {**shared, **(entry.get("parameters") or {})}
         chapters.append(Chapter(name, repo_root() / entry["notebook"], params))
     by_name = {c.name: c for c in chapters}
     for text in overrides or []:
@@ -81,6 +83,13 @@ def load_chapters(overrides: list[str] | None = None, path: Path | None = None) 
                                  f"(has {', '.join(target.parameters)})")
             target.parameters[name] = value
     return chapters
+
+
+def chapter_list(path: Path | None = None) -> list[dict]:
+    """The one list of chapters, in book order: name, title, question, notebook (None when planned)."""
+    spec = yaml.safe_load((path or params_file()).read_text(encoding="utf-8"))
+    return [{"name": name, "title": entry["title"], "question": entry["question"],
+             "notebook": entry.get("notebook")} for name, entry in spec["chapters"].items()]
 
 
 def sha256_bytes(*chunks: bytes) -> str:
@@ -106,12 +115,24 @@ def package_hash() -> str:
     return sha256_bytes(*[f.relative_to(pkg).as_posix().encode() + b"\0" + f.read_bytes() for f in files])
 
 
+def portable_path(name: str) -> str:
+    """A data file's path as the cache records it: relative to the repository root when inside it.
+
+    A copied or moved checkout then compares its own files, not those of the old location.
+    """
+    path = Path(name)
+    try:
+        return path.resolve().relative_to(repo_root().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def inputs_hash(chapter: Chapter, reads: list[str], helpers: str) -> str:
     """The cache key of one chapter: notebook sources, parameters, helpers, and data it reads."""
     parts = [notebook_source_hash(chapter.notebook).encode(),
              json.dumps(chapter.parameters, sort_keys=True, default=str).encode(), helpers.encode()]
     for name in sorted(reads):
-        path = Path(name)
+        path = Path(name) if Path(name).is_absolute() else repo_root() / name
         parts.append(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>"))
     return sha256_bytes(*parts)
 
@@ -177,7 +198,7 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
         staged = out.with_suffix(".tmp")
         nbformat.write(nb, staged)
         os.replace(staged, out)
-        reads = sorted(set(line for line in log.read_text().splitlines() if line))
+        reads = sorted(set(portable_path(line) for line in log.read_text().splitlines() if line))
     return {"reads": reads, "seconds": round(time.monotonic() - start, 1)}
 
 

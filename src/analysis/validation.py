@@ -212,7 +212,7 @@ def validate_data(folder: Path | None = None) -> list[Problem]:
     except DataError as err:
         problems.append(Problem(err.file, err.row, err.column, err.problem))
     except FileNotFoundError as err:
-        problems.append(Problem(str(folder / "claims.yml"), None, None, f"cannot read: {err}"))
+        problems.append(Problem(str(err.filename or folder / "claims"), None, None, "cannot read: file missing"))
     return problems
 
 

@@ -1,0 +1,84 @@
+"""The book's structure: one list of chapters, a split block-style register, self-contained code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis.claims import REQUIRED_KEYS, load_register, register_files
+from analysis.pages import chapters_html
+from analysis.pipeline import chapter_list
+from analysis.verdicts import ROUNDING_ALIASES
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY_ORDER = ["id", "section", "claimant", "document", "claim", "stated", "kind", "official"]
+
+
+def built() -> list[dict]:
+    return [c for c in chapter_list() if c["notebook"]]
+
+
+def test_toc_lists_the_built_chapters_in_params_order():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    part = next(p for p in toc["parts"] if p["caption"] == "Chapters")
+    assert [c["file"] for c in part["chapters"]] == [c["notebook"].removesuffix(".ipynb") for c in built()]
+
+
+def test_register_has_one_file_per_chapter_and_nothing_else():
+    assert {p.stem for p in register_files()} == {c["name"] for c in chapter_list()}
+    assert (ROOT / "data" / "claims" / "documents.yml").is_file()
+
+
+def test_landing_page_lists_every_chapter_from_the_one_list():
+    frame = pd.DataFrame({"chapter": [c["name"] for c in chapter_list()]})
+    markup = chapters_html(chapter_list(), frame).markup
+    for ch in chapter_list():
+        assert ch["question"].replace("'", "&#x27;") in markup
+    for ch in built():
+        assert f'href="../{ch["notebook"].removesuffix(".ipynb")}.html"' in markup
+    assert "{glue:} chapters_list" in (ROOT / "book" / "index.md").read_text()
+
+
+def _flow_nodes(node) -> list:
+    found = []
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if node.flow_style:
+            found.append(node.start_mark.line + 1)
+        children = node.value if isinstance(node, yaml.SequenceNode) else [v for pair in node.value for v in pair]
+        for child in children:
+            found += _flow_nodes(child)
+    return found
+
+
+def test_register_files_are_block_style_with_one_key_order_and_canonical_words():
+    canonical = (set(ROUNDING_ALIASES.values()) - {"exact"}) | {""}
+    for path in register_files():
+        text = path.read_text(encoding="utf-8")
+        assert _flow_nodes(yaml.compose(text)) == [], (path.name, _flow_nodes(yaml.compose(text)))
+        for claim in yaml.safe_load(text)["claims"]:
+            keys = [k for k in claim if k in KEY_ORDER]
+            assert keys == sorted(keys, key=KEY_ORDER.index), (path.name, claim["id"], keys)
+            assert set(REQUIRED_KEYS) <= set(claim)
+            assert claim["stated"].get("rounding", "") in canonical, (claim["id"], claim["stated"]["rounding"])
+
+
+def test_flow_style_is_detected():
+    assert _flow_nodes(yaml.compose("claims:\n- id: a\n  stated: {value: 1}\n")) == [3]
+    assert _flow_nodes(yaml.compose("claims:\n- id: a\n  stated:\n    value: 1\n")) == []
+
+
+def test_every_claim_of_a_built_chapter_has_a_section():
+    names = {c["name"] for c in built()}
+    missing = [c["id"] for c in load_register()["claims"] if c["chapter"] in names and not c.get("section")]
+    assert missing == []
+
+
+def test_nothing_reads_outside_the_repository():
+    pattern = re.compile(r"\.\./shared|parent\s*/\s*[\"']shared|ROOT\.parent")
+    places = [*(ROOT / "src").rglob("*.py"), *(ROOT / "tests").glob("*.py"), ROOT / "Makefile", ROOT / ".ci" / "run"]
+    offenders = [str(p.relative_to(ROOT)) for p in places
+                 if p.name != "test_structure.py" and pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
