@@ -2,18 +2,28 @@
 # Both create the virtual environment and install the pinned requirements when missing.
 
 PYTHON ?= python3
+.DEFAULT_GOAL := help
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: book test refresh update validate claims serve clean
+.PHONY: help book test refresh update validate claims serve clean bench
 
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
+
+## Set up .venv: uv from PyPI into the venv, then the pinned set (requirements.txt is the full lock).
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip install --quiet --python $(PY) -r requirements.txt
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
+
+## List the targets.
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z-]*:/{if(doc){split($$0,t,":"); printf "  make %-10s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
 ## Build the site into _build/html (re-executes only notebooks whose inputs changed).
 book: $(STAMP)
@@ -27,6 +37,7 @@ test: $(STAMP)
 refresh: $(STAMP)
 	$(PY) -m analysis refresh
 
+## Check data/, the register and params.yml; print every problem with file, row and column.
 validate: $(STAMP)
 	$(PY) -m analysis validate
 
@@ -34,6 +45,7 @@ validate: $(STAMP)
 update: $(STAMP)
 	$(PY) -m analysis update
 
+## Print every claim with its computed verdict.
 claims: $(STAMP)
 	$(PY) -m analysis claims --format table
 
@@ -41,5 +53,6 @@ claims: $(STAMP)
 serve:
 	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
+## Remove the built site and caches.
 clean:
 	rm -rf _build

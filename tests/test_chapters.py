@@ -5,7 +5,7 @@ import ast
 import nbformat
 import pytest
 
-from analysis.caseload import calibrate_cv, max_share_above, reconciliation, share_above
+from analysis.chapters.caseload import calibrate_cv, max_share_above, reconciliation, share_above
 from analysis.pipeline import execute_notebook, load_chapters
 
 

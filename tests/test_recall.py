@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from analysis import recall
+from analysis import charts, figures
+from analysis.chapters import recall
 
 
 def test_recall_share_of_total_on_30_june_2024():
@@ -24,9 +25,9 @@ def test_missing_year_says_which_table_would_settle_it():
 
 
 def test_fold_and_percent_change():
-    assert recall.fold(5260, 12199) == pytest.approx(2.3192, abs=1e-4)
-    assert recall.fold(None, 1) is None
-    assert recall.percent_change(100, 150) == pytest.approx(50)
+    assert figures.fold(5260, 12199) == pytest.approx(2.3192, abs=1e-4)
+    assert figures.fold(None, 1) is None
+    assert figures.percent_change(100, 150) == pytest.approx(50)
 
 
 def test_growth_against_prison_growth_1995_to_september_2024():
@@ -44,15 +45,15 @@ def test_annual_cost_uses_latest_cost_per_prisoner_held():
 
 def test_latest_respects_as_of_month():
     frame = recall.recall_population()
-    assert recall.latest(frame, "2024-06")["period"] == "2024-06-30"
-    assert recall.latest(frame, "2024-08")["period"] == "2024-06-30"
-    assert recall.latest(frame, "2024-09")["period"] == "2024-09-30"
+    assert figures.latest(frame, "2024-06")["period"] == "2024-06-30"
+    assert figures.latest(frame, "2024-08")["period"] == "2024-06-30"
+    assert figures.latest(frame, "2024-09")["period"] == "2024-09-30"
     with pytest.raises(LookupError):
-        recall.latest(frame, "1990-01")
+        figures.latest(frame, "1990-01")
 
 
 def test_with_gaps_breaks_lines_without_filling_values():
     frame = pd.DataFrame({"date": pd.to_datetime(["1995-06-30", "2009-06-30", "2009-09-30"]), "value": [150.0, 5958.0, 6000.0]})
-    out = recall.with_gaps(frame)
+    out = charts.with_gaps(frame)
     assert len(out) == 4 and out["value"].isna().sum() == 1
     assert out["value"].dropna().tolist() == [150.0, 5958.0, 6000.0]

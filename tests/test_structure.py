@@ -82,3 +82,26 @@ def test_nothing_reads_outside_the_repository():
     offenders = [str(p.relative_to(ROOT)) for p in places
                  if p.name != "test_structure.py" and pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_no_chapter_module_imports_another():
+    import ast
+
+    folder = ROOT / "src" / "analysis" / "chapters"
+    names = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    assert {"recall", "community", "caseload"} <= names
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                mods = [node.module or ""] + [a.name for a in node.names]
+                if node.level == 1 or (node.module or "").startswith("analysis.chapters"):
+                    assert not set(mods) & names and not any(m.split(".")[-1] in names for m in mods), (path.name, mods)
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("analysis.chapters.") for a in node.names), path.name
+
+
+def test_register_functions_resolve_in_chapter_or_general_modules():
+    from analysis.claims import official_function
+
+    assert official_function("recall.recall_population_on").__module__ == "analysis.chapters.recall"
+    assert official_function("figures.published").__module__ == "analysis.figures"

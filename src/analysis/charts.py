@@ -125,3 +125,23 @@ def source_line(*frames: pd.DataFrame) -> str:
     official = sorted(rows.loc[rows["source_kind"] == "official", "publisher"].unique())
     secondary = sorted(rows.loc[rows["source_kind"] == "secondary", "publisher"].unique())
     return "; ".join(official + [f"{p} (secondary)" for p in secondary])
+
+
+def with_gaps(frame: pd.DataFrame, max_gap_days: int = 400) -> pd.DataFrame:
+    """Insert an empty row wherever dates are further apart than `max_gap_days`.
+
+    For charts only: a line then breaks across years with no figure instead of drawing a
+    straight line that would look like data.  Nothing is filled in.
+    """
+    frame = frame.sort_values("date").reset_index(drop=True)
+    pieces = []
+    for i, row in frame.iterrows():
+        if i and (row["date"] - frame.loc[i - 1, "date"]).days > max_gap_days:
+            pieces.append(pd.DataFrame({"date": [frame.loc[i - 1, "date"] + pd.Timedelta(days=1)]}))
+        pieces.append(row.to_frame().T)
+    out = pd.concat(pieces, ignore_index=True)
+    out["date"] = pd.to_datetime(out["date"])
+    for col in frame.columns:
+        if col != "date" and pd.api.types.is_numeric_dtype(frame[col]):
+            out[col] = pd.to_numeric(out[col])
+    return out

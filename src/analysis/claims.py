@@ -131,9 +131,15 @@ def _check_claim(path: Path, i: int, claim: dict, documents: dict, seen: dict) -
 
 
 def official_function(dotted: str):
-    """Resolve 'module.function' inside this package."""
+    """Resolve 'module.function': a chapter module (`analysis.chapters.<module>`) or a general one."""
     module, _, name = dotted.rpartition(".")
-    return getattr(importlib.import_module(f"analysis.{module}"), name)
+    if not module:
+        raise ValueError(f"{dotted!r} is not 'module.function'")
+    try:
+        found = importlib.import_module(f"analysis.chapters.{module}")
+    except ModuleNotFoundError:
+        found = importlib.import_module(f"analysis.{module}")
+    return getattr(found, name)
 
 
 def official_figure(claim: dict) -> OfficialFigure:

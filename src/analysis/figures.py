@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from .claims import OfficialFigure
-from .official_data import series, source_of, value_on
+from .official_data import dated_series, series, source_of, value_on
 
 
 def period_text(period: str) -> str:
@@ -132,3 +134,42 @@ def reported(holder: str, settled_by: str = "") -> OfficialFigure:
     """A finding only its publisher holds (an inspection sample, a leaked snapshot, a pledge)."""
     why = f"a finding held only by {holder}; no published series can check it"
     return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""))
+
+
+# --- general helpers for every chapter ---------------------------------------------------
+
+
+def prison_population(kind: str = "total") -> pd.DataFrame:
+    """The prison population ('total', 'sentenced' or 'remand') at each date held."""
+    return dated_series("prison_population", f"prison_population_{kind}")
+
+
+def month_end(as_of: str) -> pd.Timestamp:
+    """The last day of an as-of month written YYYY-MM."""
+    return pd.Period(as_of, freq="M").end_time.normalize()
+
+
+def up_to(frame: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """Rows dated on or before the end of the as-of month."""
+    return frame[frame["date"] <= month_end(as_of)].reset_index(drop=True)
+
+
+def latest(frame: pd.DataFrame, as_of: str) -> pd.Series:
+    """The latest row on or before the end of the as-of month."""
+    rows = up_to(frame, as_of)
+    if rows.empty:
+        raise LookupError(f"no figure on or before {as_of}")
+    return rows.iloc[-1]
+
+
+def fold(start: float | None, end: float | None) -> float | None:
+    """How many times larger `end` is than `start` (None when either is missing)."""
+    if start is None or end is None or start == 0:
+        return None
+    return end / start
+
+
+def percent_change(start: float | None, end: float | None) -> float | None:
+    """Percentage change from `start` to `end` (None when either is missing)."""
+    ratio = fold(start, end)
+    return None if ratio is None else 100 * (ratio - 1)

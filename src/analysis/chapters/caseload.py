@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-from .official_data import series, value_on
+from ..official_data import series, value_on
 
 CASELOAD = "caseload_per_officer"
 WORKFORCE = "probation_workforce"

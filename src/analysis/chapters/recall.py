@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .claims import OfficialFigure
-from .official_data import dated_series, series, source_of, value_on
-from .verdicts import fmt
+from ..claims import OfficialFigure
+from ..figures import fold, latest, month_end, percent_change, period_text, prison_population, up_to
+from ..official_data import dated_series, series, source_of, value_on
+from ..verdicts import fmt
 
 RECALLS = "recall_population"
 PRISON = "prison_population"
@@ -21,29 +22,6 @@ COSTS = "prison_costs"
 def recall_population() -> pd.DataFrame:
     """The recall population at each date held, oldest first."""
     return dated_series(RECALLS, "recall_population")
-
-
-def prison_population(kind: str = "total") -> pd.DataFrame:
-    """The prison population ('total', 'sentenced' or 'remand') at each date held."""
-    return dated_series(PRISON, f"prison_population_{kind}")
-
-
-def month_end(as_of: str) -> pd.Timestamp:
-    """The last day of an as-of month written YYYY-MM."""
-    return pd.Period(as_of, freq="M").end_time.normalize()
-
-
-def up_to(frame: pd.DataFrame, as_of: str) -> pd.DataFrame:
-    """Rows dated on or before the end of the as-of month."""
-    return frame[frame["date"] <= month_end(as_of)].reset_index(drop=True)
-
-
-def latest(frame: pd.DataFrame, as_of: str) -> pd.Series:
-    """The latest row on or before the end of the as-of month."""
-    rows = up_to(frame, as_of)
-    if rows.empty:
-        raise LookupError(f"no figure on or before {as_of}")
-    return rows.iloc[-1]
 
 
 def recall_shares() -> pd.DataFrame:
@@ -58,46 +36,6 @@ def recall_shares() -> pd.DataFrame:
     return merged
 
 
-def with_gaps(frame: pd.DataFrame, max_gap_days: int = 400) -> pd.DataFrame:
-    """Insert an empty row wherever dates are further apart than `max_gap_days`.
-
-    For charts only: a line then breaks across years with no figure instead of drawing a
-    straight line that would look like data.  Nothing is filled in.
-    """
-    frame = frame.sort_values("date").reset_index(drop=True)
-    pieces = []
-    for i, row in frame.iterrows():
-        if i and (row["date"] - frame.loc[i - 1, "date"]).days > max_gap_days:
-            pieces.append(pd.DataFrame({"date": [frame.loc[i - 1, "date"] + pd.Timedelta(days=1)]}))
-        pieces.append(row.to_frame().T)
-    out = pd.concat(pieces, ignore_index=True)
-    out["date"] = pd.to_datetime(out["date"])
-    for col in frame.columns:
-        if col != "date" and pd.api.types.is_numeric_dtype(frame[col]):
-            out[col] = pd.to_numeric(out[col])
-    return out
-
-
-def fold(start: float | None, end: float | None) -> float | None:
-    """How many times larger `end` is than `start` (None when either is missing)."""
-    if start is None or end is None or start == 0:
-        return None
-    return end / start
-
-
-def percent_change(start: float | None, end: float | None) -> float | None:
-    """Percentage change from `start` to `end` (None when either is missing)."""
-    ratio = fold(start, end)
-    return None if ratio is None else 100 * (ratio - 1)
-
-
-def long_date(period: str) -> str:
-    """'2024-06-30' -> '30 June 2024' (the book's one date formatter, in `figures`)."""
-    from .figures import period_text
-
-    return period_text(period)
-
-
 # --- official-figure functions named in the claims register -------------------------------
 
 
@@ -106,10 +44,10 @@ def recall_population_on(date: str, settled_by: str = "") -> OfficialFigure:
     frame = recall_population()
     value = value_on(frame, date)
     if value is None:
-        return OfficialFigure(None, missing=f"no figure for {long_date(date)} is held; {settled_by} would settle it")
+        return OfficialFigure(None, missing=f"no figure for {period_text(date)} is held; {settled_by} would settle it")
     src = source_of(frame, date)
     kind = "" if src["source_kind"] == "official" else ", secondary source"
-    return OfficialFigure(value, f"{long_date(date)}{kind}", [src])
+    return OfficialFigure(value, f"{period_text(date)}{kind}", [src])
 
 
 def population_bases(date: str) -> dict[str, float | None]:
@@ -139,11 +77,11 @@ def recall_share_on(date: str, basis: str = "total", settled_by: str = "") -> Of
     shares = {b: (None if rec is None or v is None else 100 * rec / v) for b, v in bases.items()}
     if shares[basis] is None:
         why = "recall population" if rec is None else f"{basis} prison population"
-        return OfficialFigure(None, missing=f"no {why} figure for {long_date(date)} is held; {settled_by} would settle it")
+        return OfficialFigure(None, missing=f"no {why} figure for {period_text(date)} is held; {settled_by} would settle it")
     sources = [source_of(recalls, date), source_of(prison_population(basis), date)]
     context = [source_of(prison_population(kind), date) for kind in ("sentenced", "remand", "total") if kind != basis]
     others = {f"share of the {b} prison population": v for b, v in shares.items() if b != basis}
-    return OfficialFigure(shares[basis], f"{fmt(rec)} of {fmt(bases[basis])} {basis}, {long_date(date)}",
+    return OfficialFigure(shares[basis], f"{fmt(rec)} of {fmt(bases[basis])} {basis}, {period_text(date)}",
                           sources, alternatives=others, alternative_sources=[c for c in context if c])
 
 
@@ -152,7 +90,7 @@ def recall_fold_rise(start: str, end: str, settled_by: str = "") -> OfficialFigu
     frame = recall_population()
     first, last = value_on(frame, start), value_on(frame, end)
     if first is None or last is None:
-        missing = long_date(start) if first is None else long_date(end)
+        missing = period_text(start) if first is None else period_text(end)
         return OfficialFigure(None, missing=f"no recall figure for {missing} is held; {settled_by} would settle it")
     return OfficialFigure(fold(first, last), f"{fmt(first)} to {fmt(last)}",
                           [source_of(frame, start), source_of(frame, end)])
@@ -168,8 +106,8 @@ def recall_growth_against_prison_growth(start: str, end: str, settled_by: str = 
     recalls, total = recall_population(), prison_population("total")
     r0, r1, t0, t1 = value_on(recalls, start), value_on(recalls, end), value_on(total, start), value_on(total, end)
     if None in (r0, r1, t0, t1):
-        return OfficialFigure(None, missing=f"the recall and prison populations on {long_date(start)} and "
-                                            f"{long_date(end)} are not both held; {settled_by} would settle it")
+        return OfficialFigure(None, missing=f"the recall and prison populations on {period_text(start)} and "
+                                            f"{period_text(end)} are not both held; {settled_by} would settle it")
     ratio = percent_change(r0, r1) / percent_change(t0, t1)
     return OfficialFigure(
         ratio, f"recalls +{percent_change(r0, r1):,.0f}% against prisoners +{percent_change(t0, t1):,.0f}%",
@@ -233,8 +171,8 @@ def share_bases(dates: list[str]) -> pd.DataFrame:
 
 def bases_matching(stated: float, table: pd.DataFrame) -> list[str]:
     """The date-and-basis pairs whose share rounds to a stated whole-number percentage."""
-    from .verdicts import Verdict, judge
+    from ..verdicts import Verdict, judge
 
     hits = table.dropna(subset=["share"])
-    return [f"{r['basis']} population on {long_date(r['date'])}" for _, r in hits.iterrows()
+    return [f"{r['basis']} population on {period_text(r['date'])}" for _, r in hits.iterrows()
             if judge(stated, r["share"], "", "percent").verdict == Verdict.ACCURATE]

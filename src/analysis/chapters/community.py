@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .official_data import series
+from ..official_data import series
 
 COURTS = "court_sentences"
 PROBATION = "probation_caseload"
