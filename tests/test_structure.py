@@ -105,3 +105,45 @@ def test_register_functions_resolve_in_chapter_or_general_modules():
 
     assert official_function("recall.recall_population_on").__module__ == "analysis.chapters.recall"
     assert official_function("figures.published").__module__ == "analysis.figures"
+
+
+SHAPE = ["## Verdicts at a glance", "## The evidence", "## Published figure versus ours", "## Caveats", "## Sources"]
+
+
+def chapter_shape(path: Path) -> dict:
+    """The headings and parameters of a chapter notebook, in order."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    headings = [line.strip() for c in nb.cells if c.cell_type == "markdown"
+                for line in c.source.splitlines() if re.match(r"#{1,3} ", line)]
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    return {"headings": headings, "parameters": params}
+
+
+def assert_chapter_shape(path: Path) -> None:
+    shape = chapter_shape(path)
+    headings = shape["headings"]
+    assert len(shape["parameters"]) == 1 and "as_of" in shape["parameters"][0].source, path.name
+    assert headings[0].startswith("# ") and headings[0].endswith("?") or ":" in headings[0], (path.name, headings[0])
+    top = [h for h in headings if h.startswith("## ")]
+    assert top == SHAPE, (path.name, top)
+    evidence = headings[headings.index("## The evidence") + 1: headings.index("## Published figure versus ours")]
+    assert evidence and all(h.startswith("### ") for h in evidence), (path.name, evidence)
+
+
+def test_every_chapter_and_the_template_have_one_shape():
+    assert_chapter_shape(ROOT / "templates" / "chapter.ipynb")
+    for ch in built():
+        assert_chapter_shape(ROOT / ch["notebook"])
+
+
+def test_shape_check_refuses_a_chapter_without_caveats(tmp_path):
+    import nbformat
+    import pytest
+
+    nb = nbformat.read(ROOT / "templates" / "chapter.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if "## Caveats" not in c.source]
+    nbformat.write(nb, tmp_path / "bad.ipynb")
+    with pytest.raises(AssertionError):
+        assert_chapter_shape(tmp_path / "bad.ipynb")

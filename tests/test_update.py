@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from analysis.updates import compare, format_report
@@ -86,3 +87,16 @@ def test_every_row_in_the_data_carries_its_provenance():
                                "licence", "source_kind"):
                     assert row[column].strip(), f"{path.name} row {number} has no {column}"
                 assert row["url"].startswith(("http://", "https://")), f"{path.name} row {number}"
+
+
+def test_periods_after_as_of_name_the_later_figures():
+    from analysis.updates import period_start, periods_after_as_of
+
+    assert period_start("2015-16", "financial_year") == pd.Timestamp("2015-04-01")
+    assert period_start("2024-Q3", "quarter") == pd.Timestamp("2024-07-01")
+    assert period_start("2024-06", "year_ending") == pd.Timestamp("2023-07-01")
+    assert period_start("2024-09-10/2025-06-30", "date_range") == pd.Timestamp("2024-09-10")
+    later = periods_after_as_of("2024-06", ROOT / "data")
+    assert ("recall_population.csv", "recall_population", "2024-09-30") in later
+    assert ("recall_population.csv", "recall_population", "2024-06-30") not in later
+    assert periods_after_as_of("2099-12", ROOT / "data") == []

@@ -145,3 +145,30 @@ def with_gaps(frame: pd.DataFrame, max_gap_days: int = 400) -> pd.DataFrame:
         if col != "date" and pd.api.types.is_numeric_dtype(frame[col]):
             out[col] = pd.to_numeric(out[col])
     return out
+
+
+SOURCE_LABELS = {"official": "official publication", "secondary": "secondary compilation"}
+
+
+def series_chart(frame: pd.DataFrame, y_title: str, color: str, events: list[tuple[str, str]] | None = None,
+                 width: int = 640, height: int = 320) -> alt.LayerChart:
+    """The book's common chart: one series over time, its points marked official or secondary.
+
+    `frame` has `date`, `value` and `source_kind` columns.  The line breaks across gaps
+    (`with_gaps`) instead of drawing through years with no figure; each point's shape says
+    whether it comes from an official publication or a secondary compilation; `events` are
+    (date, label) pairs drawn as dashed rules.  It only draws: title, finding and source are
+    added by `titled`.
+    """
+    points = frame[["date", "value", "source_kind"]].assign(source=lambda d: d["source_kind"].map(SOURCE_LABELS))
+    line = alt.Chart(with_gaps(points[["date", "value"]])).mark_line(color=color).encode(
+        x=alt.X("date:T", title=None), y=alt.Y("value:Q", title=y_title))
+    dots = alt.Chart(points).mark_point(filled=True, size=28, color=color).encode(
+        x="date:T", y="value:Q",
+        shape=alt.Shape("source:N", title="Figure from",
+                        scale=alt.Scale(domain=list(SOURCE_LABELS.values()), range=["circle", "triangle-up"])),
+        tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("value:Q", title=y_title, format=","), "source:N"])
+    layers = line + dots
+    for date, label in events or []:
+        layers = layers + event_marker(date, label)
+    return layers.properties(width=width, height=height)

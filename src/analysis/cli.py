@@ -61,6 +61,7 @@ def cmd_update(args) -> int:
             print(problem)
         print(f"update refused: {len(problems)} problem(s); data and site left as they were", file=sys.stderr)
         return 1
+    warn_if_data_newer_than_as_of(data)
     baseline = Path(args.baseline) if args.baseline else paths.cache / "last-build-data"
     if not baseline.is_dir():
         print(f"no baseline at {baseline}: build once with `make book` first, or pass --baseline DIR", file=sys.stderr)
@@ -75,6 +76,22 @@ def cmd_update(args) -> int:
             return 1
     print(format_report(report))
     return 0
+
+
+def warn_if_data_newer_than_as_of(data: Path) -> None:
+    """Tell the contributor to move `as_of` in params.yml when the data hold later periods."""
+    import yaml
+
+    from .paths import params_file
+    from .updates import periods_after_as_of
+
+    as_of = yaml.safe_load(params_file().read_text(encoding="utf-8"))["shared"]["as_of"]
+    later = periods_after_as_of(as_of, data)
+    if later:
+        files = sorted({f for f, _, _ in later})
+        print(f"warning: the data hold {len(later)} series-periods after as_of {as_of} (in {', '.join(files)}); "
+              f"the pages still report up to {as_of}. Move shared.as_of in params.yml when the new quarter "
+              "should count.", file=sys.stderr)
 
 
 def cmd_claims(args) -> int:

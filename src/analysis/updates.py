@@ -88,3 +88,37 @@ def format_report(report: ChangeReport) -> str:
     lines.append(f"  Verdicts changed ({len(report.verdicts)}):")
     lines += [f"    {cid}: {a} -> {b}" for cid, a, b in report.verdicts] or ["    none"]
     return "\n".join(lines)
+
+
+def period_start(period: str, period_type: str) -> pd.Timestamp:
+    """The first day a period covers.
+
+    date and date_range: the (first) date; calendar_year '2024': 1 January; financial_year
+    '2015-16': 1 April 2015; quarter '2024-Q3': 1 July; year_ending '2024-06': 1 July 2023.
+    """
+    text = str(period).split("/")[0]
+    if period_type == "quarter":
+        year, quarter = text.split("-Q")
+        return pd.Timestamp(int(year), 3 * int(quarter) - 2, 1)
+    if period_type == "financial_year":
+        return pd.Timestamp(int(text[:4]), 4, 1)
+    if period_type == "calendar_year":
+        return pd.Timestamp(int(text[:4]), 1, 1)
+    if period_type == "year_ending":
+        end = pd.Period(text[:7], freq="M")
+        return (end - 11).start_time
+    return pd.Timestamp(text)
+
+
+def periods_after_as_of(as_of: str, folder: Path) -> list[tuple[str, str, str]]:
+    """(file, series, period) held in `folder` that begin after the as-of month: time to move as_of."""
+    from .figures import month_end
+
+    cut = month_end(as_of)
+    found = []
+    for res in package_descriptor(folder)["resources"]:
+        frame = read_series_file(res["path"].removesuffix(".csv"), folder)
+        for (series_id, period, kind) in frame[["series_id", "period", "period_type"]].drop_duplicates().itertuples(index=False):
+            if period_start(period, kind) > cut:
+                found.append((res["path"], series_id, period))
+    return found
