@@ -48,7 +48,24 @@ def test_caseload_wider_spread_puts_more_officers_above_50(tmp_path):
     narrow = run(tmp_path, "caseload", dispersion=0.3)
     wide = run(tmp_path, "caseload", dispersion=0.7)
     assert pct(wide["share_above_50"]) > pct(narrow["share_above_50"])
-    assert narrow["mean_latest"] == wide["mean_latest"] == "35.2"
+    assert narrow["mean_latest"] == wide["mean_latest"]
+
+
+def test_every_chapter_honours_as_of(tmp_path):
+    # The caseload chapter's latest average is the last year ending by the as-of month.
+    early = run(tmp_path, "caseload", as_of="2023-06", staffing_date="2023-06-30")
+    late = run(tmp_path, "caseload", as_of="2024-06", staffing_date="2024-06-30")
+    assert early["mean_latest_label"] == "Jul 2022 - Jun 2023" and late["mean_latest_label"] == "Jul 2023 - Jun 2024"
+    # The community chapter counts a calendar year only once it is complete by the as-of month.
+    assert run(tmp_path, "community-sentences", as_of="2015-06")["last_year"] == "2014"
+    assert run(tmp_path, "community-sentences", as_of="2015-12")["last_year"] == "2015"
+
+
+def test_caseload_refuses_staffing_after_as_of(tmp_path):
+    from analysis.pipeline import BuildError
+
+    with pytest.raises(BuildError, match="staffing_date 2024-06-30 is after as_of 2023-06"):
+        run(tmp_path, "caseload", as_of="2023-06", staffing_date="2024-06-30")
 
 
 def test_community_base_year_changes_the_comparison(tmp_path):

@@ -26,6 +26,7 @@ def official_means() -> pd.DataFrame:
     frame = frame[frame["period_type"] == "date_range"].copy()
     frame["year"] = frame["period"].map(lambda p: f"{p[:7]} to {p[11:18]}")
     frame["label"] = frame["period"].map(lambda p: f"Jul {p[:4]} - Jun {p[11:15]}")
+    frame["date"] = pd.to_datetime(frame["period"].str[11:])  # the end of each year: what `as_of` cuts on
     return frame.reset_index(drop=True)
 
 

@@ -30,10 +30,11 @@ def yearly(measure: str = "court_outcomes") -> pd.DataFrame:
     try:
         frame = series(file, series_id)
     except KeyError:
-        return pd.DataFrame(columns=["year", "value", "basis", "source_kind"])
+        return pd.DataFrame(columns=["year", "value", "basis", "source_kind", "date"])
     frame = frame[frame["period_type"] == "calendar_year"].copy()
     frame["year"] = frame["period"].astype(int)
     frame["basis"] = frame["year"].map(basis_of)
+    frame["date"] = pd.to_datetime(frame["period"] + "-12-31")  # a year counts once it is complete
     return frame.sort_values("year").reset_index(drop=True)
 
 
