@@ -53,6 +53,10 @@ claims: $(STAMP)
 serve:
 	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
+## Time a clean build against Jupyter Book's own cached execution and print the ratio.
+bench: $(STAMP)
+	$(PY) -m analysis bench
+
 ## Remove the built site and caches.
 clean:
 	rm -rf _build

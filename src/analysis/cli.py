@@ -113,6 +113,16 @@ def cmd_claims(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    """Time a clean build against Jupyter Book's own cached execution; print the ratio."""
+    from .bench import run_bench
+
+    result = run_bench()
+    if args.format == "json":
+        print(json.dumps(result))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser."""
     p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
@@ -142,6 +152,10 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--build-dir", default=None, help="where to build (default _build/)")
     u.add_argument("--no-build", action="store_true", help="only report; do not rebuild the site")
     u.set_defaults(func=cmd_update)
+
+    bn = sub.add_parser("bench", help="time a clean build against Jupyter Book's own cached execution")
+    bn.add_argument("--format", choices=["text", "json"], default="text")
+    bn.set_defaults(func=cmd_bench)
 
     r = sub.add_parser("refresh", help="re-execute notebooks and write outputs into notebooks/ (after an intended change)")
     r.add_argument("chapter", nargs="*", help="chapters to refresh (default all)")
