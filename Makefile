@@ -7,6 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ARGS ?=
+# This checkout's own package first, even when .venv was copied from another location.
+export PYTHONPATH := $(CURDIR)/src
 
 .PHONY: help book test refresh update validate claims serve clean bench
 

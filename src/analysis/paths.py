@@ -18,16 +18,18 @@ READS_LOG_ENV = "ANALYSIS_READS_LOG"
 
 
 def repo_root() -> Path:
-    """Return the repository root: the nearest folder above this package with `_toc.yml`."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "_toc.yml").is_file() and (parent / "data").is_dir():
-            return parent
+    """Return the repository root: the checkout the command runs in, else the one holding this package.
+
+    The working directory comes first, so that a copied or moved checkout builds its own files
+    even when its virtual environment still points at the package of the old location.
+    """
     cwd = Path.cwd().resolve()
-    for parent in [cwd, *cwd.parents]:
-        if (parent / "_toc.yml").is_file() and (parent / "data").is_dir():
-            return parent
-    raise FileNotFoundError("cannot find the repository root (a folder holding _toc.yml and data/)")
+    here = Path(__file__).resolve()
+    for start in (cwd, here):
+        for parent in [start, *start.parents]:
+            if (parent / "_toc.yml").is_file() and (parent / "data").is_dir() and (parent / "params.yml").is_file():
+                return parent
+    raise FileNotFoundError("cannot find the repository root (a folder holding _toc.yml, params.yml and data/)")
 
 
 def data_dir() -> Path:
