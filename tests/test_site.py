@@ -21,6 +21,9 @@ from analysis.pipeline import BuildError, build, load_chapters
 from .conftest import ROOT, set_value
 
 CHAPTER_PAGES = [f"notebooks/{c.name}.html" for c in load_chapters() if c.name != "register"]
+#: Chapters none of whose claims has an official series in data/ yet (the inspectorate's own
+#: case-sample findings): they show tables of the publisher's figures, and no chart.
+PAGES_WITHOUT_A_SERIES = {"notebooks/inspections.html"}
 PAGES = ["index.html", "book/index.html", "book/claims-register.html", "book/data-catalogue.html",
          "book/methods.html", *CHAPTER_PAGES]
 
@@ -124,8 +127,9 @@ def test_chapter_pages_render_charts_in_chromium_with_no_off_machine_request(sit
         page.on("pageerror", lambda e: errors.append(str(e)))
         for chapter in CHAPTER_PAGES:
             page.goto(f"{base}/{chapter}")
-            page.wait_for_selector(".vega-chart svg", timeout=20_000)
-            assert page.locator(".vega-chart svg").count() >= 1, chapter
+            if chapter not in PAGES_WITHOUT_A_SERIES:
+                page.wait_for_selector(".vega-chart svg", timeout=20_000)
+                assert page.locator(".vega-chart svg").count() >= 1, chapter
             assert page.locator(".verdict-badge").count() >= 1, chapter
         page.goto(f"{base}/book/claims-register.html")
         page.select_option("#filter-verdict", "accurate")

@@ -83,15 +83,23 @@ def load_register(folder: Path | None = None) -> dict:
         raise DataError(directory, None, None, "the claims register folder is missing")
     documents = _read_yaml(directory / DOCUMENTS_FILE).get("documents") or {}
     claims: list[dict] = []
+    sections: dict[str, dict[str, str]] = {}
+    caveats: dict[str, list[str]] = {}
     seen: dict[str, Path] = {}
     for path in register_files(folder):
-        entries = _read_yaml(path).get("claims")
+        content = _read_yaml(path)
+        entries = content.get("claims")
         if not isinstance(entries, list):
             raise DataError(path, None, "claims", "has no list under the key 'claims'")
+        sections[path.stem] = dict(content.get("sections") or {})
+        caveats[path.stem] = list(content.get("caveats") or [])
         for i, claim in enumerate(entries, start=1):
             _check_claim(path, i, claim, documents, seen)
+            if sections[path.stem] and claim.get("section") not in sections[path.stem]:
+                raise DataError(path, i, "section", f"claim {claim['id']!r} names section {claim.get('section')!r}, "
+                                f"which is not under 'sections' ({', '.join(sections[path.stem])})")
             claims.append({**claim, "chapter": path.stem})
-    return {"documents": documents, "claims": claims}
+    return {"documents": documents, "claims": claims, "sections": sections, "caveats": caveats}
 
 
 def _check_claim(path: Path, i: int, claim: dict, documents: dict, seen: dict) -> None:

@@ -123,6 +123,19 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_new_chapter(args) -> int:
+    """Write a chapter notebook from the template and the register's sections."""
+    from .scaffold import write_chapter
+
+    try:
+        path = write_chapter(args.name, force=args.force)
+    except (ValueError, FileExistsError) as err:
+        print(f"new-chapter refused: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}; add it to _toc.yml and params.yml (notebook), then `make refresh`")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser."""
     p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
@@ -156,6 +169,11 @@ def parser() -> argparse.ArgumentParser:
     bn = sub.add_parser("bench", help="time a clean build against Jupyter Book's own cached execution")
     bn.add_argument("--format", choices=["text", "json"], default="text")
     bn.set_defaults(func=cmd_bench)
+
+    nc = sub.add_parser("new-chapter", help="write a chapter notebook from the template and the register's sections")
+    nc.add_argument("name", help="the chapter's name in params.yml and data/claims/<name>.yml")
+    nc.add_argument("--force", action="store_true", help="overwrite an existing notebook")
+    nc.set_defaults(func=cmd_new_chapter)
 
     r = sub.add_parser("refresh", help="re-execute notebooks and write outputs into notebooks/ (after an intended change)")
     r.add_argument("chapter", nargs="*", help="chapters to refresh (default all)")

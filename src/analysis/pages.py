@@ -247,3 +247,12 @@ def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
         glue(f"{row['id']}__reason", row["reason"], display=False)
         glue(f"{row['id']}__who", f"{row['claimant']}; {row['document_short']}, {row['document_date']}", display=False)
     return verdicts
+
+
+def verdict_summary(assessed: pd.DataFrame) -> str:
+    """One sentence for the top of a chapter: how many claims, and how many got each verdict."""
+    from .claims import verdict_counts
+
+    counts = {v: n for v, n in verdict_counts(assessed).items() if n}
+    parts = ", ".join(f"{n} {v}" for v, n in counts.items())
+    return f"This page checks {len(assessed)} claims: {parts}."

@@ -1,0 +1,171 @@
+"""The evidence section of a claim group, for chapters built from the template.
+
+A chapter's register file (`data/claims/<chapter>.yml`) names its sections (anchor and
+title) and gives each claim a `section`.  For each section this module finds the series the
+claims' official-figure functions read (their `file` and `series_id`, `part`, `whole` or
+`series_ids` arguments) and draws the longest as a chart over time, or, when no series
+has enough points, shows the figures used as a small table.  Claim cards give each claim's
+words, who said it, the verdict and the figures.  Nothing here is typed: every number
+comes from `data/` or from the register's stated values.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+from .charts import PALETTE, series_chart, source_line, titled
+from .figures import month_end, period_text
+from .official_data import series
+from .pages import HTML, badge, official_text, stated_text
+
+#: Fewest points for a chart; with fewer the figures are shown as a table.
+MIN_POINTS = 3
+
+
+def period_end(period: str, period_type: str) -> pd.Timestamp:
+    """The last day a period covers: the date a point is drawn at.
+
+    date: itself; date_range: its end; quarter '2024-Q2': 30 June 2024; financial_year
+    '2023-24': 31 March 2024; calendar_year '2023': 31 December; year_ending '2024-06': 30 June 2024.
+    """
+    text = str(period)
+    if "/" in text:
+        return pd.Timestamp(text.split("/")[1])
+    if period_type == "quarter":
+        return pd.Period(text.replace("-Q", "Q"), freq="Q").end_time.normalize()
+    if period_type == "financial_year":
+        return pd.Timestamp(int(text[:4]) + 1, 3, 31)
+    if period_type == "calendar_year":
+        return pd.Timestamp(int(text[:4]), 12, 31)
+    if period_type == "year_ending":
+        return month_end(text[:7])
+    return pd.Timestamp(text)
+
+
+def claim_series(claim: dict) -> list[tuple[str, str, list[str]]]:
+    """(file, series_id, periods) that a claim's official-figure function reads."""
+    args = claim.get("official", {}).get("args") or {}
+    file = args.get("file")
+    if not file:
+        return []
+    ids = [args[k] for k in ("series_id", "part", "whole") if args.get(k)] + list(args.get("series_ids") or [])
+    periods = [str(args[k]) for k in ("period", "start", "end") if args.get(k)] + [str(p) for p in args.get("periods") or []]
+    return [(file, sid, periods) for sid in ids]
+
+
+def points(file: str, series_id: str) -> pd.DataFrame:
+    """One series with a `date` for each period (its end), oldest first; empty when not held."""
+    try:
+        frame = series(file, series_id)
+    except KeyError:
+        return pd.DataFrame(columns=["date", "value", "source_kind", "period"])
+    frame = frame.dropna(subset=["value"]).copy()
+    frame["date"] = [period_end(p, t) for p, t in zip(frame["period"], frame["period_type"])]
+    return frame.sort_values("date").reset_index(drop=True)
+
+
+def series_label(series_id: str) -> str:
+    """A series id as words: 'probation_caseload_total' -> 'Probation caseload total'."""
+    return series_id.replace("_", " ").capitalize()
+
+
+def section_evidence(claims: list[dict], as_of: str):
+    """The evidence for one section: a chart of its longest series, or a table of the figures used.
+
+    The chart runs to the as-of month, or to the latest period a claim in the section names
+    when that is later, so the figure being checked is always on it.  Returns (figure,
+    caption, frames) where frames are the rows shown, for the sources list.
+    """
+    refs = [ref for claim in claims for ref in claim_series(claim)]
+    best, best_frame = None, None
+    for file, sid, periods in refs:
+        frame = points(file, sid)
+        if frame.empty:
+            continue
+        dates = dict(zip(frame["period"], frame["date"]))
+        named = [dates[p] for p in periods if p in dates]
+        cut = max([month_end(as_of), *named])
+        frame = frame[frame["date"] <= cut]
+        if best_frame is None or len(frame) > len(best_frame):
+            best, best_frame = (file, sid, periods), frame
+    if best_frame is not None and len(best_frame) >= MIN_POINTS:
+        file, sid, _ = best
+        label = series_label(sid)
+        first, last = best_frame.iloc[0], best_frame.iloc[-1]
+        finding = (f"{fmt_value(first['value'], first['unit'])} in {period_text(first['period'])}, "
+                   f"{fmt_value(last['value'], last['unit'])} in {period_text(last['period'])}.")
+        chart = titled(series_chart(best_frame, label, PALETTE["recall"]),
+                       f"{label}, England and Wales", finding, source_line(best_frame),
+                       f"Line chart of {label.lower()} from {period_text(first['period'])} to "
+                       f"{period_text(last['period'])}: {finding}")
+        return chart, f"{label}: every figure held, official and secondary marked.", [best_frame]
+    rows = []
+    for file, sid, periods in refs:
+        frame = points(file, sid)
+        rows += [r for _, r in frame[frame["period"].isin(periods)].iterrows()]
+    if rows:
+        table = pd.DataFrame(rows)
+        return figures_table(table), "The official figures the claims are checked against.", [table]
+    return (HTML('<p class="no-series">No official series holds these figures: each claim below says who holds '
+                 "the data and what would settle it.</p>", "No official series holds these figures."),
+            "No official series holds these figures.", [])
+
+
+def fmt_value(value: float, unit: str) -> str:
+    """A figure as the table and chart text show it."""
+    from .verdicts import fmt
+
+    return fmt(value, unit)
+
+
+def figures_table(frame: pd.DataFrame) -> HTML:
+    """A small table of the figures used: series, period, value, source."""
+    body, lines = [], []
+    for _, r in frame.iterrows():
+        kind = "" if r["source_kind"] == "official" else " (secondary)"
+        body.append(f"<tr><td>{html.escape(series_label(r['series_id']))}</td><td>{html.escape(period_text(r['period']))}</td>"
+                    f"<td>{html.escape(fmt_value(r['value'], r['unit']))}</td>"
+                    f"<td>{html.escape(r['publisher'])}, {html.escape(r['table_ref'])}{kind}</td></tr>")
+        lines.append(f"{r['series_id']} {r['period']}: {r['value']}")
+    return HTML('<table class="verdict-table evidence-table"><caption>Figures used</caption><thead><tr>'
+                '<th scope="col">Series</th><th scope="col">Period</th><th scope="col">Figure</th>'
+                f'<th scope="col">Source</th></tr></thead><tbody>{"".join(body)}</tbody></table>', "\n".join(lines))
+
+
+def claim_cards(assessed: pd.DataFrame) -> HTML:
+    """One card per claim: its words, who said it and where, the verdict, and the figures."""
+    cards, lines = [], []
+    for _, row in assessed.iterrows():
+        words = row.get("quote") or row["claim"]
+        who = row.get("speaker") or row["claimant"]
+        conclusion = row.get("conclusion") or row["reason"]
+        official = official_text(row)
+        cards.append(
+            f'<div class="claim-card" id="evidence-{html.escape(row["id"])}">'
+            f'<blockquote class="claim-words">{html.escape(str(words))}</blockquote>'
+            f'<p class="claim-source">{html.escape(str(who))}; {html.escape(row["document_short"])} '
+            f'({html.escape(row["document_date"])})</p>'
+            f'<p>{badge(row["verdict"])} {html.escape(str(conclusion))}</p>'
+            f'<p class="claim-figures">Stated: {html.escape(stated_text(row))}. Official: {html.escape(official)}.</p></div>')
+        lines.append(f"{row['id']}: {row['verdict']}")
+    return HTML("".join(cards), "\n".join(lines))
+
+
+def glue_sections(chapter: str, assessed: pd.DataFrame, claims: list[dict], sections: dict[str, str], as_of: str, glue):
+    """Glue `<anchor>__cards`, `<anchor>__evidence` and `<anchor>__caption` for every section.
+
+    Returns the frames shown, for the chapter's sources list.
+    """
+    frames = []
+    for anchor in sections:
+        in_section = [c for c in claims if c.get("section") == anchor]
+        ids = [c["id"] for c in in_section]
+        figure, caption, shown = section_evidence(in_section, as_of)
+        frames += shown
+        glue(f"{anchor}__cards", claim_cards(assessed[assessed["id"].isin(ids)]), display=False)
+        glue(f"{anchor}__evidence", figure, display=False)
+        glue(f"{anchor}__caption", caption, display=False)
+    return frames
