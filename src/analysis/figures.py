@@ -173,3 +173,8 @@ def percent_change(start: float | None, end: float | None) -> float | None:
     """Percentage change from `start` to `end` (None when either is missing)."""
     ratio = fold(start, end)
     return None if ratio is None else 100 * (ratio - 1)
+
+
+def not_in_book(settled_by: str) -> OfficialFigure:
+    """A figure an official table publishes but the book does not hold yet: the claim names the table."""
+    return OfficialFigure(None, missing=f"the book does not hold this figure yet; {settled_by} would settle it")
