@@ -169,6 +169,75 @@ def _problems_from_report(file: str, report) -> list[Problem]:
     return problems
 
 
+#: The field types the loader relies on (it reads every cell as text, except the access date).
+EXPECTED_TYPES = {"series_id": "string", "period": "string", "period_type": "string", "value": "string",
+                  "unit": "string", "publisher": "string", "publication": "string", "url": "string",
+                  "table_ref": "string", "date_published": "string", "date_accessed": "date", "licence": "string",
+                  "source_kind": "string", "note": "string"}
+
+
+def check_schema(folder: Path, schema_path: str) -> list[Problem]:
+    """The shared Table Schema parses and keeps the field names and types the loader relies on."""
+    path = folder / schema_path
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [Problem(str(path), None, None, "the table schema is missing")]
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        return [Problem(str(path), getattr(err, "lineno", None), None, f"not valid JSON: {getattr(err, 'msg', err)}")]
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(fields, list):
+        return [Problem(str(path), None, "fields", "the schema has no list of fields")]
+    problems = []
+    names = [f.get("name") if isinstance(f, dict) else None for f in fields]
+    if names != list(EXPECTED_TYPES):
+        problems.append(Problem(str(path), None, "fields", f"fields are {names}; the loader needs {list(EXPECTED_TYPES)}"))
+    for index, f in enumerate(fields):
+        if isinstance(f, dict) and f.get("name") in EXPECTED_TYPES and f.get("type", "string") != EXPECTED_TYPES[f["name"]]:
+            problems.append(Problem(str(path), None, f"fields[{index}].type",
+                                    f"field {f['name']!r} has type {f.get('type')!r}; the loader needs "
+                                    f"{EXPECTED_TYPES[f['name']]!r}"))
+    return problems
+
+
+def check_text(path: Path) -> tuple[list[Problem], list[list[str]]]:
+    """Read a CSV strictly: UTF-8 without a byte-order mark, quotes closed, no value spanning lines, rows present.
+
+    Returns the problems and, when there are none, the parsed rows (header first).
+    """
+    import csv
+    import io
+
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return [Problem(str(path), 1, None, "the file starts with a byte-order mark; save it as UTF-8 without BOM")], []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        return [Problem(str(path), line, None, f"byte {raw[err.start]:#x} is not UTF-8 text (saved as Latin-1 or "
+                        "Windows-1252?); save the file as UTF-8")], []
+    if not text.strip():
+        return [Problem(str(path), None, None, "the file is empty")], []
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as err:
+        return [Problem(str(path), reader.line_num, None, f"the CSV cannot be read ({err}): a quoted value is not "
+                        "closed, or the file was cut off")], []
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        if any("\n" in cell or "\r" in cell for cell in row):
+            problems.append(Problem(str(path), number, None, "a quoted value runs over several lines (an unclosed "
+                                    "quote swallows the rows after it)"))
+            return problems, []
+    if len(rows) < 2:
+        problems.append(Problem(str(path), 1, None, "the file has a header but no rows of data"))
+    return problems, rows
+
+
 def validate_package(folder: Path) -> list[Problem]:
     """Validate every resource listed in `datapackage.json`, and that no CSV is left unlisted."""
     descriptor = folder / "datapackage.json"
@@ -176,44 +245,107 @@ def validate_package(folder: Path) -> list[Problem]:
         return [Problem(str(descriptor), None, None, "the data package descriptor is missing")]
     try:
         meta = json.loads(descriptor.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        return [Problem(str(descriptor), err.lineno, None, f"not valid JSON: {err.msg}")]
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        return [Problem(str(descriptor), getattr(err, "lineno", None), None, f"not valid JSON: {getattr(err, 'msg', err)}")]
+    resources = meta.get("resources") if isinstance(meta, dict) else None
+    if not isinstance(resources, list) or not resources:
+        return [Problem(str(descriptor), None, "resources", "the descriptor lists no resources")]
     problems: list[Problem] = []
     listed = set()
-    for index, res in enumerate(meta.get("resources", [])):
-        path = res.get("path")
-        if not path or not (folder / path).is_file():
+    schemas_checked: dict[str, list[Problem]] = {}
+    for index, res in enumerate(resources):
+        path = res.get("path") if isinstance(res, dict) else None
+        if not isinstance(path, str) or not path.endswith(".csv") or "/" in path or not (folder / path).is_file():
             problems.append(Problem(str(descriptor), None, f"resources[{index}].path", f"file {path!r} does not exist"))
             continue
         listed.add(path)
-        resource = Resource(res, basepath=str(folder))
-        header = (folder / path).read_text(encoding="utf-8").splitlines()[:1]
-        expected = ",".join(f["name"] for f in resource.schema.to_descriptor()["fields"])
-        if header and header[0].strip().lstrip("\ufeff") != expected:
-            problems.append(Problem(str(folder / path), 1, None,
-                                    f"header is {header[0]!r}; the schema needs {expected!r}"))
+        schema_path = res.get("schema")
+        if not isinstance(schema_path, str):
+            problems.append(Problem(str(descriptor), None, f"resources[{index}].schema", "no table schema named"))
             continue
-        report = resource.validate(checklist=Checklist(checks=CHECKS))
+        if schema_path not in schemas_checked:
+            schemas_checked[schema_path] = check_schema(folder, schema_path)
+            problems += schemas_checked[schema_path]
+        if schemas_checked[schema_path]:
+            continue
+        text_problems, rows = check_text(folder / path)
+        if text_problems:
+            problems += text_problems
+            continue
+        expected = ",".join(EXPECTED_TYPES)
+        if ",".join(rows[0]) != expected:
+            problems.append(Problem(str(folder / path), 1, None, f"header is {','.join(rows[0])!r}; the schema needs {expected!r}"))
+            continue
+        try:
+            resource = Resource(res, basepath=str(folder))
+            report = resource.validate(checklist=Checklist(checks=CHECKS))
+        except Exception as err:  # frictionless refuses the descriptor itself
+            problems.append(Problem(str(descriptor), None, f"resources[{index}]", f"cannot be checked: {err}"))
+            continue
         problems += _problems_from_report(str(folder / path), report)
-    for csv in sorted(folder.glob("*.csv")):
-        if csv.name not in listed:
-            problems.append(Problem(str(csv), None, None, "file is not listed in datapackage.json"))
+    for csv_file in sorted(folder.glob("*.csv")):
+        if csv_file.name not in listed:
+            problems.append(Problem(str(csv_file), None, None, "file is not listed in datapackage.json"))
     return problems
 
 
-def validate_data(folder: Path | None = None) -> list[Problem]:
-    """All problems with the data folder: the package, its tables, and the claims register."""
-    from .claims import load_register
+@dataclass
+class Report:
+    """The outcome of validation: errors refuse the data; warnings are printed and listed in the catalogue."""
+
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+def validate_all(folder: Path | None = None, chapters=None) -> Report:
+    """Every check, in one place: used by `validate`, `build`, `update` and `ingest` alike.
+
+    Form (the package, files and schema), meaning (provenance and values, see `analysis.meaning`),
+    the claims register and documents, and the parameters (`params.yml` with any overrides).
+    """
+    from .meaning import check_meaning
+    from .params import check_params
 
     folder = Path(folder) if folder else data_dir()
-    problems = validate_package(folder)
+    errors = validate_package(folder)
+    warnings: list[Problem] = []
+    if not errors:
+        meaning = check_meaning(folder)
+        errors += meaning.errors
+        warnings += meaning.warnings
+    errors += check_params(chapters)
+    if not errors:
+        register = check_register(folder)
+        errors += register.errors
+        warnings += register.warnings
+    return Report(errors, warnings)
+
+
+def check_register(folder: Path) -> Report:
+    """The claims register loads and every file, series and function it names exists."""
+    from .claims import load_register
+
     try:
         load_register(folder)
     except DataError as err:
-        problems.append(Problem(err.file, err.row, err.column, err.problem))
+        return Report([Problem(err.file, err.row, err.column, err.problem)], [])
     except FileNotFoundError as err:
-        problems.append(Problem(str(err.filename or folder / "claims"), None, None, "cannot read: file missing"))
-    return problems
+        return Report([Problem(str(err.filename or folder), None, None, "cannot read: file not found")], [])
+    return Report([], [])
+
+
+def validate_data(folder: Path | None = None) -> list[Problem]:
+    """All errors with the data folder (warnings aside): the package, its tables, the register, the parameters."""
+    return validate_all(folder).errors
+
+
+def check_data_or_raise(folder: Path | None, chapters, error=ValueError) -> list[Problem]:
+    """Validate; raise `error` listing every problem, or return the warnings."""
+    report = validate_all(folder, chapters)
+    if report.errors:
+        raise error("the data is not valid; the site was left as it was:\n"
+                    + "\n".join(f"  {p}" for p in report.errors))
+    return report.warnings
 
 
 def package_descriptor(folder: Path | None = None) -> dict:
