@@ -321,17 +321,115 @@ def validate_all(folder: Path | None = None, chapters=None) -> Report:
     return Report(errors, warnings)
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest single-letter insertions, deletions and changes from a to b."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+#: Arguments of official-figure functions that name a series, and that name a period.
+SERIES_ARGS = ("series_id", "part", "whole", "series_ids")
+PERIOD_ARGS = ("period", "start", "end", "periods", "date")
+
+
 def check_register(folder: Path) -> Report:
-    """The claims register loads and every file, series and function it names exists."""
-    from .claims import load_register
+    """The claims register loads, its documents are archived, and every file, series and period it names exists.
+
+    A file that does not exist, a series that does not exist (unless the claim says which table
+    would settle it, and the name is not one or two letters away from a held series), or a period
+    written in a form its series does not use is an error: a typo would otherwise turn a claim
+    into a claim that cannot be verified.  A well-formed period that is not held is a warning unless the
+    claim says which table would settle it.
+    """
+    import csv
+
+    from .claims import DOCUMENTS_FILE, REGISTER_DIR, load_register
 
     try:
-        load_register(folder)
+        register = load_register(folder)
     except DataError as err:
         return Report([Problem(err.file, err.row, err.column, err.problem)], [])
     except FileNotFoundError as err:
         return Report([Problem(str(err.filename or folder), None, None, "cannot read: file not found")], [])
-    return Report([], [])
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    docs_file = str(folder / REGISTER_DIR / DOCUMENTS_FILE)
+    for key, doc in register["documents"].items():
+        archive = doc.get("archive") if isinstance(doc, dict) else None
+        if not isinstance(doc, dict) or not doc.get("title"):
+            errors.append(Problem(docs_file, None, f"documents.{key}.title", f"document {key!r} has no title"))
+        elif not archive or not (folder / archive).is_file():
+            errors.append(Problem(docs_file, None, f"documents.{key}.archive",
+                                  f"document {key!r}: archived copy {archive!r} does not exist in {folder.name}/"))
+        else:
+            try:
+                (folder / archive).read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                errors.append(Problem(str(folder / archive), None, None, "the archived document is not UTF-8 text"))
+
+    held: dict[str, dict[str, set[tuple[str, str]]] | None] = {}
+
+    def series_in(file: str):
+        if file not in held:
+            path = folder / f"{file}.csv"
+            if not path.is_file():
+                held[file] = None
+            else:
+                with open(path, encoding="utf-8", newline="") as fh:
+                    table: dict[str, set[tuple[str, str]]] = {}
+                    for row in csv.DictReader(fh):
+                        table.setdefault(row["series_id"], set()).add((row["period"], row["period_type"]))
+                held[file] = table
+        return held[file]
+
+    position: dict[str, int] = {}
+    for claim in register["claims"]:
+        position[claim["chapter"]] = position.get(claim["chapter"], 0) + 1
+        where = (str(folder / REGISTER_DIR / f"{claim['chapter']}.yml"), position[claim["chapter"]])
+        args = claim["official"].get("args") or {}
+        settled = bool(args.get("settled_by"))
+        if "date" in args:
+            import datetime as dt
+            try:
+                dt.date.fromisoformat(str(args["date"]))
+            except ValueError:
+                errors.append(Problem(*where, "official.args.date", f"claim {claim['id']!r}: {args['date']!r} is not a date (YYYY-MM-DD)"))
+        if "file" not in args:
+            continue
+        table = series_in(str(args["file"]))
+        if table is None:
+            errors.append(Problem(*where, "official.args.file", f"claim {claim['id']!r} names data file "
+                                  f"{args['file']!r}, which does not exist"))
+            continue
+        names = []
+        for key in SERIES_ARGS:
+            value = args.get(key)
+            for name in (value if isinstance(value, list) else [value] if value is not None else []):
+                names.append(name)
+                if name in table:
+                    continue
+                near = [held for held in sorted(table) if edit_distance(str(name), held) <= 2]
+                if near or not settled:
+                    hint = f" (did you mean {near[0]!r}?)" if near else " and no settled_by says which table would add it"
+                    errors.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r} names series "
+                                          f"{name!r}, which {args['file']}.csv does not hold{hint}"))
+        kinds = {kind for name in names if name in table for _, kind in table[name]}
+        for key in ("period", "start", "end", "periods"):
+            value = args.get(key)
+            for period in (value if isinstance(value, list) else [value] if value is not None else []):
+                period = str(period)
+                if kinds and not any(re.fullmatch(PERIOD_FORMS[k], period) for k in kinds):
+                    errors.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r}: period {period!r} "
+                                          f"is not written as its series' periods are ({', '.join(sorted(kinds))})"))
+                elif not settled and any(name in table and period not in {p for p, _ in table[name]} for name in names):
+                    warnings.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r}: no figure for "
+                                            f"{period} is held and no settled_by says which table would settle it"))
+    return Report(errors, warnings)
 
 
 def validate_data(folder: Path | None = None) -> list[Problem]:
