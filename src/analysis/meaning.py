@@ -113,7 +113,10 @@ def read_rows(path: Path) -> list[dict]:
 
 def load_units(folder: Path) -> tuple[dict[str, list[str]] | None, list[Flag]]:
     """The units each series may use, from `schemas/series-units.json`."""
+    from .official_data import log_read
+
     path = folder / UNITS_FILE
+    log_read(path)
     try:
         units = json.loads(path.read_text(encoding="utf-8"))["units"]
         assert isinstance(units, dict)
