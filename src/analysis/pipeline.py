@@ -126,24 +126,39 @@ def package_hash() -> str:
     return sha256_bytes(*[f.relative_to(pkg).as_posix().encode() + b"\0" + f.read_bytes() for f in files])
 
 
-def portable_path(name: str) -> str:
-    """A data file's path as the cache records it: relative to the repository root when inside it.
+def portable_path(name: str, data_folder: str | Path | None = None) -> str:
+    """A file's path as the cache records it: `data/<file>` for a file in the data folder in use
+    (data/ or `--data DIR`), else relative to the repository root when inside it.
 
-    A copied or moved checkout then compares its own files, not those of the old location.
+    A copied or moved checkout then compares its own files, and a build with `--data DIR`
+    compares the files of DIR, not those of data/.
     """
-    path = Path(name)
+    path = Path(name).resolve()
+    folder = Path(data_folder).resolve() if data_folder else repo_root().resolve() / "data"
     try:
-        return path.resolve().relative_to(repo_root().resolve()).as_posix()
+        return "data/" + path.relative_to(folder).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.relative_to(repo_root().resolve()).as_posix()
     except ValueError:
         return str(path)
 
 
-def inputs_hash(chapter: Chapter, reads: list[str], helpers: str) -> str:
+def resolve_read(name: str, data_folder: str | Path | None = None) -> Path:
+    """Where a recorded read lives now: `data/...` in the data folder in use, others below the root."""
+    if name.startswith("data/"):
+        folder = Path(data_folder) if data_folder else Path(os.environ.get(DATA_DIR_ENV) or repo_root() / "data")
+        return folder / name.removeprefix("data/")
+    return Path(name) if Path(name).is_absolute() else repo_root() / name
+
+
+def inputs_hash(chapter: Chapter, reads: list[str], helpers: str, data_folder: str | Path | None = None) -> str:
     """The cache key of one chapter: notebook sources, parameters, helpers, and data it reads."""
     parts = [notebook_source_hash(chapter.notebook).encode(),
              json.dumps(chapter.parameters, sort_keys=True, default=str).encode(), helpers.encode()]
     for name in sorted(reads):
-        path = Path(name) if Path(name).is_absolute() else repo_root() / name
+        path = resolve_read(name, data_folder)
         parts.append(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>"))
     return sha256_bytes(*parts)
 
@@ -215,7 +230,7 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
         staged = out.with_suffix(".tmp")
         nbformat.write(nb, staged)
         os.replace(staged, out)
-        reads = sorted(set(portable_path(line) for line in log.read_text().splitlines() if line))
+        reads = sorted(set(portable_path(line, data_dir) for line in log.read_text().splitlines() if line))
     return {"reads": reads, "seconds": round(time.monotonic() - start, 1)}
 
 
@@ -450,14 +465,14 @@ def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> 
         entry = state["notebooks"].get(chapter.name)
         output = paths.executed / f"{chapter.name}.ipynb"
         fresh = (not force and entry and output.is_file()
-                 and entry["key"] == inputs_hash(chapter, entry["reads"], helpers))
+                 and entry["key"] == inputs_hash(chapter, entry["reads"], helpers, data_folder))
         if fresh:
             echo(f"  up to date: {chapter.notebook.relative_to(repo_root())}")
         else:
             jobs.append((chapter, run / "executed" / f"{chapter.name}.ipynb"))
     # executed notebooks stay in the run folder until the whole build has succeeded
     results = run_notebooks(jobs, data_dir=data_folder, echo=echo)
-    entries = {chapter.name: {"key": inputs_hash(chapter, results[chapter.name]["reads"], helpers),
+    entries = {chapter.name: {"key": inputs_hash(chapter, results[chapter.name]["reads"], helpers, data_folder),
                               "reads": results[chapter.name]["reads"]} for chapter, _ in jobs}
     outputs = {chapter.name: output for chapter, output in jobs}
 

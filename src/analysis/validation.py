@@ -42,7 +42,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file + (f", row {self.row}" if self.row else "") + (f", column {self.column!r}" if self.column else "")
+        structured = self.file.endswith((".yml", ".yaml", ".json"))
+        row = "line" if self.file.endswith(".json") else "row"
+        where = (self.file + (f", {row} {self.row}" if self.row else "")
+                 + (f", {'key' if structured else 'column'} {self.column!r}" if self.column else ""))
         return f"{where}: {self.message}"
 
 
