@@ -249,6 +249,7 @@ PARAM_CASES = [
     ("measure-unknown", lambda t: t.replace("measure: court_outcomes", "measure: vibes"), "chapters.community-sentences.parameters.measure", "one of"),
     ("years-reversed", lambda t: t.replace("base_year: 2012", "base_year: 2023"), "chapters.community-sentences.parameters.base_year", "before comparison_year"),
     ("staffing-date-words", lambda t: t.replace('staffing_date: "2024-06-30"', "staffing_date: June"), "chapters.caseload.parameters.staffing_date", "YYYY-MM-DD"),
+    ("staffing-date-after-as-of", lambda t: t.replace('staffing_date: "2024-06-30"', 'staffing_date: "2024-09-30"'), "chapters.caseload.parameters.staffing_date", "not be after as_of"),
     ("undeclared-parameter", lambda t: t.replace("      threshold: {type: number, above: 0, max: 1000}\n", ""), "chapters.caseload.parameters.threshold", "no check declared"),
     ("malformed-yaml", lambda t: t.replace("chapters:\n", "chapters: [\n", 1), "params.yml", "line"),
     ("empty-file", lambda t: "", "params.yml", "empty"),

@@ -89,12 +89,11 @@ def cmd_update(args) -> int:
 
 def warn_if_data_newer_than_as_of(data: Path) -> None:
     """Tell the contributor to move `as_of` in params.yml when the data hold later periods."""
-    import yaml
-
+    from .params import read_params
     from .paths import params_file
     from .updates import periods_after_as_of
 
-    as_of = yaml.safe_load(params_file().read_text(encoding="utf-8"))["shared"]["as_of"]
+    as_of = read_params(params_file())["shared"]["as_of"]
     later = periods_after_as_of(as_of, data)
     if later:
         files = sorted({f for f, _, _ in later})

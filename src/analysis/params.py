@@ -6,7 +6,7 @@ giving for each parameter one of these declarations:
 - `{type: int, min: A, max: B}`: a whole number from A to B;
 - `{type: number, above: A, max: B}`: a number greater than A (and at most B);
 - `{type: month, min: "YYYY-MM"}`: a month written YYYY-MM, not after the current month;
-- `{type: date}`: a calendar date written YYYY-MM-DD;
+- `{type: date, not_after: NAME}`: a calendar date written YYYY-MM-DD, not after the month in NAME;
 - `{type: choice, of: [a, b]}`: one of the listed words;
 - `before: NAME` (with int): smaller than the chapter's parameter NAME.
 
@@ -90,6 +90,9 @@ def check_value(name: str, value, rule: dict, siblings: dict) -> str | None:
             dt.date.fromisoformat(value if isinstance(value, str) else "")
         except ValueError:
             return f"{name} must be a date written YYYY-MM-DD in quotes, not {value!r}"
+        other = rule.get("not_after")
+        if other and isinstance(siblings.get(other), str) and value[:7] > siblings[other]:
+            return f"{name} ({value}) must not be after {other} ({siblings[other]})"
         return None
     if kind == "choice":
         if value not in rule.get("of", []):
