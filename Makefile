@@ -43,9 +43,10 @@ refresh: $(STAMP)
 validate: $(STAMP)
 	$(PY) -m analysis validate
 
-## After adding a quarter to data/: validate, rebuild, and report new, revised and verdict-changing figures.
+## After adding a quarter to data/: validate, rebuild, and report new, revised and verdict-changing figures
+## against data/ as last committed in git (ARGS="--baseline DIR" for another folder).
 update: $(STAMP)
-	$(PY) -m analysis update
+	$(PY) -m analysis update $(ARGS)
 
 ## Print every claim with its computed verdict.
 claims: $(STAMP)

@@ -100,3 +100,35 @@ def test_periods_after_as_of_name_the_later_figures():
     assert ("recall_population.csv", "recall_population", "2024-09-30") in later
     assert ("recall_population.csv", "recall_population", "2024-06-30") not in later
     assert periods_after_as_of("2099-12", ROOT / "data") == []
+
+
+def test_committed_data_reads_git_not_the_working_tree(tmp_path):
+    from analysis.updates import baseline_data, committed_data
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "data", repo / "data")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "data"], check=True)
+    subprocess.run([*git, "commit", "-qm", "data"], check=True)
+    committed = (repo / "data" / "recall_population.csv").read_bytes()
+    with open(repo / "data" / "recall_population.csv", "a", encoding="utf-8") as fh:
+        fh.write(NEW_QUARTER + "\n")
+    out = committed_data(tmp_path / "baseline", root=repo)
+    assert (out / "recall_population.csv").read_bytes() == committed
+    assert sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file()) == \
+        sorted(p.relative_to(repo / "data") for p in (repo / "data").rglob("*") if p.is_file())
+    report = compare(out, repo / "data")
+    assert report.new == [("recall_population", "recall_population", "2026-06-30", 12500.0)]
+    with baseline_data(tmp_path / "baseline") as given:
+        assert given == tmp_path / "baseline"
+
+
+def test_update_reports_the_same_changes_however_often_it_runs(two_versions):
+    _, new = two_versions
+    first = run("update", "--data", str(new), "--no-build")
+    second = run("update", "--data", str(new), "--no-build")
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
+    assert first.stdout == second.stdout
+    assert "recall_population.csv  recall_population  2026-06-30: 12,500" in first.stdout
+    assert "2024-06-30: 12,199 -> 13,000" in first.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 
@@ -54,3 +55,26 @@ def gaps_table(assessed: pd.DataFrame) -> HTML:
     markup = ('<table class="verdict-table"><thead><tr><th>Claim</th><th>What it says</th><th>Missing figure and the table that would settle it</th>'
               f"</tr></thead><tbody>{rows}</tbody></table>")
     return HTML(markup, "\n".join(f"{r['id']}: {r['reason']}" for _, r in gaps.iterrows()))
+
+
+def warnings_table() -> HTML:
+    """The validation warnings (flags that are not errors), one row each with file, row and column."""
+    from .paths import data_dir
+    from .validation import validate_all
+
+    folder = data_dir()
+    warnings = validate_all(folder, chapters=[]).warnings
+
+    def short(file: str) -> str:
+        try:
+            return Path(file).resolve().relative_to(folder.resolve().parent).as_posix()
+        except ValueError:
+            return Path(file).name
+
+    if not warnings:
+        return HTML("<p>No warnings: every check of meaning passes.</p>", "No warnings.")
+    rows = "".join(f"<tr><td><code>{html.escape(short(w.file))}</code></td><td>{w.row or ''}</td>"
+                   f"<td>{html.escape(w.column or '')}</td><td>{html.escape(w.message)}</td></tr>" for w in warnings)
+    markup = ('<div class="verdict-box wide-table"><table class="verdict-table"><thead><tr><th>File</th><th>Row</th>'
+              f"<th>Column or key</th><th>Warning</th></tr></thead><tbody>{rows}</tbody></table></div>")
+    return HTML(markup, "\n".join(f"{short(w.file)}, row {w.row}, {w.column}: {w.message}" for w in warnings))

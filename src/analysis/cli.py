@@ -1,24 +1,30 @@
-"""Command line: `python -m analysis build | validate | claims | refresh`."""
+"""Command line: `python -m analysis build | validate | claims | refresh | update`.
+
+Every failure reaches the user as plain lines naming the file and place, never as a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
 
 def cmd_validate(args) -> int:
-    """Check the data; print every problem; exit 1 when there is any."""
-    from .validation import validate_data
+    """Check data, register, documents and parameters; print errors and warnings; exit 1 on any error."""
+    from .validation import validate_all
 
-    problems = validate_data(Path(args.data) if args.data else None)
-    for problem in problems:
+    report = validate_all(Path(args.data) if args.data else None)
+    for problem in report.errors:
         print(problem)
-    if problems:
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    if report.errors:
+        print(f"{len(report.errors)} problem(s) found", file=sys.stderr)
         return 1
-    print("data valid")
+    print("data valid" + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
     return 0
 
 
@@ -47,26 +53,29 @@ def cmd_refresh(args) -> int:
 
 
 def cmd_update(args) -> int:
-    """Validate, compare with the last good build's data, rebuild, and report what changed."""
+    """Validate, compare with the data as last committed (or --baseline DIR), rebuild, and report what changed."""
     from .paths import repo_root
     from .pipeline import BuildError, BuildPaths, build
-    from .updates import compare, format_report
-    from .validation import validate_data
+    from .updates import BaselineError, baseline_data, compare, format_report
+    from .validation import validate_all
 
     data = Path(args.data).resolve() if args.data else repo_root() / "data"
     paths = BuildPaths(Path(args.build_dir) if args.build_dir else repo_root() / "_build")
-    problems = validate_data(data)
-    if problems:
-        for problem in problems:
+    checked = validate_all(data)
+    if checked.errors:
+        for problem in checked.errors:
             print(problem)
-        print(f"update refused: {len(problems)} problem(s); data and site left as they were", file=sys.stderr)
+        print(f"update refused: {len(checked.errors)} problem(s); data and site left as they were", file=sys.stderr)
         return 1
     warn_if_data_newer_than_as_of(data)
-    baseline = Path(args.baseline) if args.baseline else paths.cache / "last-build-data"
-    if not baseline.is_dir():
-        print(f"no baseline at {baseline}: build once with `make book` first, or pass --baseline DIR", file=sys.stderr)
+    for warning in checked.warnings:
+        print(f"warning: {warning}")
+    try:
+        with baseline_data(Path(args.baseline) if args.baseline else None) as baseline:
+            report = compare(baseline, data)
+    except BaselineError as err:
+        print(f"update refused: {err}", file=sys.stderr)
         return 1
-    report = compare(baseline, data)
     if not args.no_build:
         try:
             build(build_dir=paths.root, data=data if args.data else None)
@@ -80,12 +89,11 @@ def cmd_update(args) -> int:
 
 def warn_if_data_newer_than_as_of(data: Path) -> None:
     """Tell the contributor to move `as_of` in params.yml when the data hold later periods."""
-    import yaml
-
+    from .params import read_params
     from .paths import params_file
     from .updates import periods_after_as_of
 
-    as_of = yaml.safe_load(params_file().read_text(encoding="utf-8"))["shared"]["as_of"]
+    as_of = read_params(params_file())["shared"]["as_of"]
     later = periods_after_as_of(as_of, data)
     if later:
         files = sorted({f for f, _, _ in later})
@@ -161,7 +169,7 @@ def parser() -> argparse.ArgumentParser:
 
     u = sub.add_parser("update", help="after adding a quarter: validate, rebuild and report what changed")
     u.add_argument("--data", default=None, help="data folder (default data/)")
-    u.add_argument("--baseline", default=None, help="data to compare with (default: the data of the last good build)")
+    u.add_argument("--baseline", default=None, help="data folder to compare with (default: data/ as last committed in git)")
     u.add_argument("--build-dir", default=None, help="where to build (default _build/)")
     u.add_argument("--no-build", action="store_true", help="only report; do not rebuild the site")
     u.set_defaults(func=cmd_update)
@@ -181,7 +189,35 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _terminate(signum, frame):
+    """SIGTERM ends a command the way Ctrl-C does, so every clean-up runs."""
+    raise KeyboardInterrupt
+
+
+def plain_error(err: BaseException) -> str:
+    """One line for an unexpected failure: never a traceback."""
+    import errno
+
+    if isinstance(err, OSError) and err.errno == errno.ENOSPC:
+        return f"no space left on the device{f' while writing {err.filename}' if err.filename else ''}; free some space and try again"
+    if isinstance(err, OSError) and err.filename:
+        return f"{err.filename}: {err.strerror or err}"
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
+    """Entry point: run a command; report any failure in plain words with exit status 1 (130 on interrupt)."""
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print(f"{args.command} interrupted; temporary files removed, data and site left as they were", file=sys.stderr)
+        return 130
+    except Exception as err:  # the last line of defence: one plain line, no traceback
+        print(f"{args.command} failed: {plain_error(err)}", file=sys.stderr)
+        return 1

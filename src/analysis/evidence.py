@@ -57,10 +57,19 @@ def claim_series(claim: dict) -> list[tuple[str, str, list[str]]]:
 
 
 def points(file: str, series_id: str) -> pd.DataFrame:
-    """One series with a `date` for each period (its end), oldest first; empty when not held."""
+    """One series with a `date` for each period (its end), oldest first; empty when not held.
+
+    Only a series the file does not hold gives an empty frame (validation has already
+    checked that every such series named by a claim is a declared gap, not a typo);
+    any other failure propagates.
+    """
+    from .official_data import DataError
+
     try:
         frame = series(file, series_id)
-    except KeyError:
+    except DataError as err:
+        if err.column != "series_id":
+            raise
         return pd.DataFrame(columns=["date", "value", "source_kind", "period"])
     frame = frame.dropna(subset=["value"]).copy()
     frame["date"] = [period_end(p, t) for p, t in zip(frame["period"], frame["period_type"])]

@@ -39,17 +39,27 @@ def _kind(src: dict | None) -> str:
     return "" if not src or src["source_kind"] == "official" else ", secondary source"
 
 
-def _lookup(file: str, series_id: str, period: str) -> tuple[float | None, dict | None]:
+def _lookup(file: str, series_id: str, period: str, settled_by: str = "") -> tuple[float | None, dict | None]:
+    """The figure and its source for one period, or (None, None) when it is not held.
+
+    A series the file does not hold is an error (a typo must not pass as a gap), unless the
+    claim names the table that would settle it (`settled_by`): a series still to be added.
+    Any other failure (a missing file, a malformed row) always propagates.
+    """
+    from .official_data import DataError
+
     try:
         frame = series(file, series_id)
-    except KeyError:
-        return None, None
+    except DataError as err:
+        if settled_by and err.column == "series_id":
+            return None, None
+        raise
     return value_on(frame, period), source_of(frame, period)
 
 
 def published(file: str, series_id: str, period: str, settled_by: str = "") -> OfficialFigure:
     """A figure as published for one period."""
-    value, src = _lookup(file, series_id, period)
+    value, src = _lookup(file, series_id, period, settled_by)
     if value is None:
         return _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
     return OfficialFigure(value, f"{period_text(period)}{_kind(src)}", [src])
@@ -57,7 +67,7 @@ def published(file: str, series_id: str, period: str, settled_by: str = "") -> O
 
 def per_month(file: str, series_id: str, period: str, months: int = 3, settled_by: str = "") -> OfficialFigure:
     """A quarterly (or other) total divided by the months it covers."""
-    value, src = _lookup(file, series_id, period)
+    value, src = _lookup(file, series_id, period, settled_by)
     if value is None:
         return _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
     return OfficialFigure(value / months, f"{value:,.0f} in {period_text(period)} over {months} months{_kind(src)}", [src])
@@ -65,8 +75,8 @@ def per_month(file: str, series_id: str, period: str, months: int = 3, settled_b
 
 def change(file: str, series_id: str, start: str, end: str, how: str = "percent", settled_by: str = "") -> OfficialFigure:
     """Change between two periods: 'percent' change, 'ratio' end/start, or 'difference'."""
-    first, src0 = _lookup(file, series_id, start)
-    last, src1 = _lookup(file, series_id, end)
+    first, src0 = _lookup(file, series_id, start, settled_by)
+    last, src1 = _lookup(file, series_id, end, settled_by)
     if first is None or last is None:
         gap = period_text(start) if first is None else period_text(end)
         return _missing(f"{series_id.replace('_', ' ')} figure for {gap}", settled_by)
@@ -78,8 +88,8 @@ def change(file: str, series_id: str, start: str, end: str, how: str = "percent"
 
 def share(file: str, part: str, whole: str, period: str, settled_by: str = "") -> OfficialFigure:
     """One series as a percentage of another in the same period."""
-    num, src0 = _lookup(file, part, period)
-    den, src1 = _lookup(file, whole, period)
+    num, src0 = _lookup(file, part, period, settled_by)
+    den, src1 = _lookup(file, whole, period, settled_by)
     if num is None or den is None:
         return _missing(f"{(part if num is None else whole).replace('_', ' ')} figure for {period_text(period)}", settled_by)
     return OfficialFigure(100 * num / den, f"{num:,.0f} of {den:,.0f}, {period_text(period)}{_kind(src0) or _kind(src1)}",
@@ -88,7 +98,7 @@ def share(file: str, part: str, whole: str, period: str, settled_by: str = "") -
 
 def total(file: str, series_ids: list[str], period: str, settled_by: str = "") -> OfficialFigure:
     """The sum of several series in one period."""
-    parts = [_lookup(file, sid, period) for sid in series_ids]
+    parts = [_lookup(file, sid, period, settled_by) for sid in series_ids]
     if any(v is None for v, _ in parts):
         missing = [sid for sid, (v, _) in zip(series_ids, parts) if v is None]
         return _missing(f"{', '.join(m.replace('_', ' ') for m in missing)} figure for {period_text(period)}", settled_by)
@@ -97,7 +107,7 @@ def total(file: str, series_ids: list[str], period: str, settled_by: str = "") -
 
 def average(file: str, series_id: str, periods: list[str], per: float = 1.0, settled_by: str = "") -> OfficialFigure:
     """The mean of a series over several periods (divided by `per`, e.g. 52 for a weekly rate)."""
-    found = [(p, *_lookup(file, series_id, p)) for p in periods]
+    found = [(p, *_lookup(file, series_id, p, settled_by)) for p in periods]
     held = [(p, v, s) for p, v, s in found if v is not None]
     if len(held) < len(periods):
         gaps = ", ".join(period_text(p) for p, v, _ in found if v is None)

@@ -99,7 +99,7 @@ def series(name: str, series_id: str, folder: Path | None = None) -> pd.DataFram
     frame = read_series_file(name, folder)
     rows = frame[frame["series_id"] == series_id]
     if rows.empty:
-        raise KeyError(f"{name}.csv holds no series {series_id!r}")
+        raise DataError(Path(folder or data_dir()) / f"{name}.csv", None, "series_id", f"holds no series {series_id!r}")
     rows = rows.assign(_official=rows["source_kind"] == "official",
                        _dated=rows["date_published"].where(rows["date_published"] != "unknown", ""))
     rows = rows.sort_values(["period", "_official", "_dated"]).drop_duplicates("period", keep="last")

@@ -8,10 +8,17 @@ interrupted build leaves the last good site as it was.
 
 A notebook is executed again only when its cells, its parameters, the data files it read
 last time, or the helper package changed (content hashes in `_build/cache/state.json`).
+Executed notebooks enter that cache only when the whole build succeeds: a notebook that ran
+in a failed build is run again next time, so no output made from bad input survives.
+
+One build runs at a time (`_build/build.lock` holds its process id; a lock left by a dead
+process is taken over).  Everything temporary lives in `_build/run-<id>/`, removed on every
+way out, and left-overs of a killed build are removed by the next one.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -62,9 +69,11 @@ def load_chapters(overrides: list[str] | None = None, path: Path | None = None) 
 
     Shared parameters (such as `as_of`) go to every chapter; a chapter's own parameters win.
     """
+    from .params import read_params
+
     path = path or params_file()
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    shared = dict(spec.get("shared", {}))
+    spec = read_params(path)
+    shared = dict(spec.get("shared") or {})
     chapters = []
     for name, entry in [*spec["chapters"].items(), *spec.get("pages", {}).items()]:
         if not entry.get("notebook"):
@@ -87,7 +96,9 @@ def load_chapters(overrides: list[str] | None = None, path: Path | None = None) 
 
 def chapter_list(path: Path | None = None) -> list[dict]:
     """The one list of chapters, in book order: name, title, question, notebook (None when planned)."""
-    spec = yaml.safe_load((path or params_file()).read_text(encoding="utf-8"))
+    from .params import read_params
+
+    spec = read_params(path or params_file())
     return [{"name": name, "title": entry["title"], "question": entry["question"],
              "notebook": entry.get("notebook")} for name, entry in spec["chapters"].items()]
 
@@ -115,24 +126,39 @@ def package_hash() -> str:
     return sha256_bytes(*[f.relative_to(pkg).as_posix().encode() + b"\0" + f.read_bytes() for f in files])
 
 
-def portable_path(name: str) -> str:
-    """A data file's path as the cache records it: relative to the repository root when inside it.
+def portable_path(name: str, data_folder: str | Path | None = None) -> str:
+    """A file's path as the cache records it: `data/<file>` for a file in the data folder in use
+    (data/ or `--data DIR`), else relative to the repository root when inside it.
 
-    A copied or moved checkout then compares its own files, not those of the old location.
+    A copied or moved checkout then compares its own files, and a build with `--data DIR`
+    compares the files of DIR, not those of data/.
     """
-    path = Path(name)
+    path = Path(name).resolve()
+    folder = Path(data_folder).resolve() if data_folder else repo_root().resolve() / "data"
     try:
-        return path.resolve().relative_to(repo_root().resolve()).as_posix()
+        return "data/" + path.relative_to(folder).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.relative_to(repo_root().resolve()).as_posix()
     except ValueError:
         return str(path)
 
 
-def inputs_hash(chapter: Chapter, reads: list[str], helpers: str) -> str:
+def resolve_read(name: str, data_folder: str | Path | None = None) -> Path:
+    """Where a recorded read lives now: `data/...` in the data folder in use, others below the root."""
+    if name.startswith("data/"):
+        folder = Path(data_folder) if data_folder else Path(os.environ.get(DATA_DIR_ENV) or repo_root() / "data")
+        return folder / name.removeprefix("data/")
+    return Path(name) if Path(name).is_absolute() else repo_root() / name
+
+
+def inputs_hash(chapter: Chapter, reads: list[str], helpers: str, data_folder: str | Path | None = None) -> str:
     """The cache key of one chapter: notebook sources, parameters, helpers, and data it reads."""
     parts = [notebook_source_hash(chapter.notebook).encode(),
              json.dumps(chapter.parameters, sort_keys=True, default=str).encode(), helpers.encode()]
     for name in sorted(reads):
-        path = Path(name) if Path(name).is_absolute() else repo_root() / name
+        path = resolve_read(name, data_folder)
         parts.append(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>"))
     return sha256_bytes(*parts)
 
@@ -150,6 +176,12 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if "remove-cell" not in cell.metadata["tags"]:
                 cell.metadata["tags"].append("remove-cell")
     return nb
+
+
+def one_line(err: BaseException) -> str:
+    """An exception as one plain line: its type and the first line of its message."""
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
 
 
 def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str | None = None) -> dict:
@@ -182,8 +214,8 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
                     raise
                 except Exception as err:  # the kernel failed to start or died: not the notebook's fault
                     if attempt == 2:
-                        raise BuildError(f"{Path(notebook).relative_to(repo_root())}: the kernel failed twice "
-                                         f"({type(err).__name__}: {err})") from None
+                        raise BuildError(f"{Path(notebook).relative_to(repo_root())}: the Python kernel failed to "
+                                         f"start or died, twice ({one_line(err)})") from None
                     log.write_text("")
         except pm.PapermillExecutionError as err:
             raise BuildError(f"{Path(notebook).relative_to(repo_root())} failed in cell {err.cell_index} "
@@ -198,7 +230,7 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
         staged = out.with_suffix(".tmp")
         nbformat.write(nb, staged)
         os.replace(staged, out)
-        reads = sorted(set(portable_path(line) for line in log.read_text().splitlines() if line))
+        reads = sorted(set(portable_path(line, data_dir) for line in log.read_text().splitlines() if line))
     return {"reads": reads, "seconds": round(time.monotonic() - start, 1)}
 
 
@@ -221,6 +253,8 @@ def run_notebooks(jobs: list[tuple[Chapter, Path]], workers: int = 2, data_dir: 
                 echo(f"  done {name} in {results[name]['seconds']} s")
             except BuildError as err:
                 errors.append(str(err))
+            except OSError as err:
+                errors.append(f"{name}: {disk_message(err)}")
         if errors:
             raise BuildError("; ".join(errors))
     return results
@@ -275,8 +309,11 @@ def vega_bundle(paths: BuildPaths) -> Path:
     return target
 
 
-def stage_sources(paths: BuildPaths, chapters: list[Chapter], stage: Path) -> None:
-    """Lay out a book source folder: config, pages, executed notebooks, static files."""
+def stage_sources(paths: BuildPaths, chapters: list[Chapter], stage: Path, fresh: dict[str, Path] | None = None) -> None:
+    """Lay out a book source folder: config, pages, executed notebooks, static files.
+
+    `fresh` maps chapters executed in this build to their outputs; the others come from the cache.
+    """
     root = repo_root()
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy2(root / name, stage / name)
@@ -287,7 +324,7 @@ def stage_sources(paths: BuildPaths, chapters: list[Chapter], stage: Path) -> No
     for chapter in chapters:
         target = stage / chapter.notebook.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(paths.executed / f"{chapter.name}.ipynb", target)
+        shutil.copy2((fresh or {}).get(chapter.name, paths.executed / f"{chapter.name}.ipynb"), target)
 
 
 def tree_hash(folder: Path) -> str:
@@ -322,21 +359,105 @@ def swap_site(new_site: Path, paths: BuildPaths) -> None:
         shutil.rmtree(old)
 
 
+def disk_message(err: OSError) -> str:
+    """A plain line for a file-system error (a full disk above all)."""
+    if err.errno == errno.ENOSPC:
+        return f"no space left on the device while writing {err.filename or 'the build'}; free some space and build again"
+    return one_line(err)
+
+
+LOCK_NAME = "build.lock"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def acquire_lock(paths: BuildPaths) -> Path:
+    """Take `_build/build.lock` (holding this process id); refuse while another live build holds it."""
+    paths.root.mkdir(parents=True, exist_ok=True)
+    lock = paths.root / LOCK_NAME
+    for _ in range(3):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                pid = int(lock.read_text().strip() or 0)
+            except (OSError, ValueError):
+                pid = 0
+            if pid and pid != os.getpid() and _pid_alive(pid):
+                raise BuildError(f"another build (process {pid}) is running in {paths.root}; wait for it to finish "
+                                 f"(or remove {lock} if that process is not a build)") from None
+            lock.unlink(missing_ok=True)  # left by a dead build: take it over
+            continue
+        with os.fdopen(fd, "w") as fh:
+            fh.write(str(os.getpid()))
+        remove_leftovers(paths)
+        return lock
+    raise BuildError(f"cannot take the build lock {lock}")
+
+
+def release_lock(lock: Path) -> None:
+    """Remove the lock if this process holds it."""
+    try:
+        if lock.read_text().strip() == str(os.getpid()):
+            lock.unlink()
+    except OSError:
+        pass
+
+
+def remove_leftovers(paths: BuildPaths) -> None:
+    """Remove temporary folders a killed build left behind (called while holding the lock)."""
+    for pattern in ("run-*", "stage-*", "html.old"):
+        for path in paths.root.glob(pattern):
+            shutil.rmtree(path, ignore_errors=True)
+    for path in [*paths.cache.glob("*.tmp"), *paths.executed.glob("*.tmp")]:
+        if path.is_file():
+            path.unlink(missing_ok=True)
+
+
 def build(overrides: list[str] | None = None, force: bool = False, build_dir: Path | None = None,
           data: Path | None = None, echo=print) -> Path:
-    """Validate, execute what changed, build the book, and swap it into place."""
-    from .validation import validate_data
+    """Validate, execute what changed, build the book, and swap it into place.
+
+    Holds the build lock throughout; every temporary file is removed however the build ends.
+    A full disk is reported as a BuildError in one line.
+    """
+    paths = BuildPaths(Path(build_dir) if build_dir else repo_root() / "_build")
+    lock = acquire_lock(paths)
+    run = Path(tempfile.mkdtemp(dir=paths.root, prefix="run-"))
+    saved_tmp = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(run)  # workers, kernels and Jupyter Book write their temporary files here
+    try:
+        return _build(paths, run, overrides, force, data, echo)
+    except OSError as err:
+        raise BuildError(disk_message(err)) from None
+    finally:
+        if saved_tmp is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_tmp
+        shutil.rmtree(run, ignore_errors=True)
+        release_lock(lock)
+
+
+def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> Path:
+    from .validation import check_data_or_raise
 
     t0 = time.monotonic()
-    paths = BuildPaths(Path(build_dir) if build_dir else repo_root() / "_build")
     data_folder = str(Path(data).resolve()) if data else os.environ.get(DATA_DIR_ENV)
     if data_folder:
         os.environ[DATA_DIR_ENV] = data_folder
-    problems = validate_data(Path(data_folder) if data_folder else None)
-    if problems:
-        raise BuildError("the data is not valid; the site was left as it was:\n" + "\n".join(f"  {p}" for p in problems))
-    echo("data valid")
     chapters = load_chapters(overrides)
+    for warning in check_data_or_raise(Path(data_folder) if data_folder else None, chapters, BuildError):
+        echo(f"  warning: {warning}")
+    echo("data valid")
     state = read_state(paths)
     helpers = package_hash()
     jobs = []
@@ -344,51 +465,55 @@ def build(overrides: list[str] | None = None, force: bool = False, build_dir: Pa
         entry = state["notebooks"].get(chapter.name)
         output = paths.executed / f"{chapter.name}.ipynb"
         fresh = (not force and entry and output.is_file()
-                 and entry["key"] == inputs_hash(chapter, entry["reads"], helpers))
+                 and entry["key"] == inputs_hash(chapter, entry["reads"], helpers, data_folder))
         if fresh:
             echo(f"  up to date: {chapter.notebook.relative_to(repo_root())}")
         else:
-            jobs.append((chapter, output))
+            jobs.append((chapter, run / "executed" / f"{chapter.name}.ipynb"))
+    # executed notebooks stay in the run folder until the whole build has succeeded
     results = run_notebooks(jobs, data_dir=data_folder, echo=echo)
-    for chapter, _ in jobs:
-        reads = results[chapter.name]["reads"]
-        state["notebooks"][chapter.name] = {"key": inputs_hash(chapter, reads, helpers), "reads": reads}
-    write_state(paths, state)
+    entries = {chapter.name: {"key": inputs_hash(chapter, results[chapter.name]["reads"], helpers, data_folder),
+                              "reads": results[chapter.name]["reads"]} for chapter, _ in jobs}
+    outputs = {chapter.name: output for chapter, output in jobs}
 
-    paths.root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=paths.root, prefix="stage-") as tmp:
-        stage = Path(tmp) / "source"
-        stage.mkdir()
-        stage_sources(paths, chapters, stage)
-        import jupyter_book
+    stage = run / "stage" / "source"
+    stage.mkdir(parents=True)
+    stage_sources(paths, chapters, stage, outputs)
+    import jupyter_book
 
-        site_key = sha256_bytes(tree_hash(stage).encode(), jupyter_book.__version__.encode())
-        if not force and state.get("site") == site_key and (paths.site / "index.html").is_file():
-            echo(f"site up to date: {paths.site} ({time.monotonic() - t0:.1f} s)")
-            return paths.site
-        echo("  building the book with Jupyter Book")
-        t1 = time.monotonic()
-        new_site = jupyter_book_build(stage, Path(tmp) / "out")
-        echo(f"  book built in {time.monotonic() - t1:.1f} s")
-        swap_site(new_site, paths)
-    state["site"] = site_key
+    site_key = sha256_bytes(tree_hash(stage).encode(), jupyter_book.__version__.encode())
+    if not force and state.get("site") == site_key and (paths.site / "index.html").is_file():
+        commit_executed(paths, outputs, entries, site_key)
+        echo(f"site up to date: {paths.site} ({time.monotonic() - t0:.1f} s)")
+        return paths.site
+    echo("  building the book with Jupyter Book")
+    t1 = time.monotonic()
+    new_site = jupyter_book_build(stage, run / "stage" / "out")
+    echo(f"  book built in {time.monotonic() - t1:.1f} s")
+    # forget the old cache entries first: a build killed between here and the end re-executes them
+    state = read_state(paths)
+    for name in outputs:
+        state["notebooks"].pop(name, None)
+    state["site"] = None
     write_state(paths, state)
-    snapshot_data(paths, Path(data_folder) if data_folder else repo_root() / "data")
+    swap_site(new_site, paths)
+    commit_executed(paths, outputs, entries, site_key)
     echo(f"site ready: {paths.site / 'index.html'} ({time.monotonic() - t0:.1f} s)")
     return paths.site
 
 
-def snapshot_data(paths: BuildPaths, folder: Path) -> Path:
-    """Keep a copy of the data behind the last good site: the baseline for the next update report."""
-    target = paths.cache / "last-build-data"
-    tmp = paths.cache / "last-build-data.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    shutil.copytree(folder, tmp)
-    if target.exists():
-        shutil.rmtree(target)
-    os.replace(tmp, target)
-    return target
+def commit_executed(paths: BuildPaths, outputs: dict[str, Path], entries: dict[str, dict], site_key: str) -> None:
+    """After a successful build: move the executed notebooks into the cache and record their keys."""
+    state = read_state(paths)
+    for name in outputs:
+        state["notebooks"].pop(name, None)
+    write_state(paths, state)
+    paths.executed.mkdir(parents=True, exist_ok=True)
+    for name, output in outputs.items():
+        os.replace(output, paths.executed / f"{name}.ipynb")
+    state["notebooks"].update(entries)
+    state["site"] = site_key
+    write_state(paths, state)
 
 
 def refresh_notebooks(names: list[str] | None = None, echo=print) -> None:

@@ -1,13 +1,19 @@
 """The quarterly update path: what changed between two versions of data/.
 
-`python -m analysis update` validates the data, compares it with the data of the last good
-build (or `--baseline DIR`), rebuilds the book, and prints a report: new periods, revised
-past values (old -> new), removed figures, and every claim whose verdict changed.
-Nothing in the data folder is ever written; a failed update leaves data and site as they were.
+`python -m analysis update` validates the data, compares it with the data as last committed
+in git (or `--baseline DIR`), rebuilds the book, and prints a report: new periods, revised
+past values (old -> new), removed figures, and every claim whose verdict changed.  The
+baseline does not move when the book is built, so running the update twice reports the same
+changes.  Nothing in the data folder is ever written; a failed update leaves data and site as
+they were.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +21,55 @@ import pandas as pd
 
 from .official_data import read_series_file
 from .validation import package_descriptor
+
+
+class BaselineError(RuntimeError):
+    """The baseline data cannot be found or read."""
+
+
+def committed_data(target: Path, revision: str = "HEAD", root: Path | None = None) -> Path:
+    """Write `data/` as committed at `revision` (git) into `target`; return it.
+
+    Uses `git ls-tree` and `git show`, so the working tree and the index are never touched.
+    """
+    from .paths import repo_root
+
+    root = root or repo_root()
+
+    def git(*args: str) -> bytes:
+        try:
+            proc = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+        except FileNotFoundError:
+            raise BaselineError("git is not installed; pass --baseline DIR") from None
+        if proc.returncode != 0:
+            first = proc.stderr.decode(errors="replace").strip().splitlines()[:1]
+            raise BaselineError(f"cannot read data/ as committed at {revision} ({' '.join(first) or 'git failed'}); "
+                                "pass --baseline DIR") from None
+        return proc.stdout
+
+    names = [n for n in git("ls-tree", "-r", "-z", "--name-only", revision, "--", "data/").decode().split("\0") if n]
+    if not names:
+        raise BaselineError(f"no data/ folder is committed at {revision}; pass --baseline DIR")
+    for name in names:
+        out = target / Path(name).relative_to("data")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(git("show", f"{revision}:{name}"))
+    return target
+
+
+@contextmanager
+def baseline_data(folder: Path | None = None, revision: str = "HEAD"):
+    """The data to compare with: `folder` when given, else `data/` as committed at `revision`.
+
+    The git copy lives in a temporary folder removed on leaving the block.
+    """
+    if folder is not None:
+        if not (Path(folder) / "datapackage.json").is_file():
+            raise BaselineError(f"{folder} is not a data folder (no datapackage.json)")
+        yield Path(folder)
+        return
+    with tempfile.TemporaryDirectory(prefix="baseline-") as tmp:
+        yield committed_data(Path(tmp) / "data", revision)
 
 
 @dataclass

@@ -42,7 +42,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file + (f", row {self.row}" if self.row else "") + (f", column {self.column!r}" if self.column else "")
+        structured = self.file.endswith((".yml", ".yaml", ".json"))
+        row = "line" if self.file.endswith(".json") else "row"
+        where = (self.file + (f", {row} {self.row}" if self.row else "")
+                 + (f", {'key' if structured else 'column'} {self.column!r}" if self.column else ""))
         return f"{where}: {self.message}"
 
 
@@ -169,6 +172,75 @@ def _problems_from_report(file: str, report) -> list[Problem]:
     return problems
 
 
+#: The field types the loader relies on (it reads every cell as text, except the access date).
+EXPECTED_TYPES = {"series_id": "string", "period": "string", "period_type": "string", "value": "string",
+                  "unit": "string", "publisher": "string", "publication": "string", "url": "string",
+                  "table_ref": "string", "date_published": "string", "date_accessed": "date", "licence": "string",
+                  "source_kind": "string", "note": "string"}
+
+
+def check_schema(folder: Path, schema_path: str) -> list[Problem]:
+    """The shared Table Schema parses and keeps the field names and types the loader relies on."""
+    path = folder / schema_path
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [Problem(str(path), None, None, "the table schema is missing")]
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        return [Problem(str(path), getattr(err, "lineno", None), None, f"not valid JSON: {getattr(err, 'msg', err)}")]
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(fields, list):
+        return [Problem(str(path), None, "fields", "the schema has no list of fields")]
+    problems = []
+    names = [f.get("name") if isinstance(f, dict) else None for f in fields]
+    if names != list(EXPECTED_TYPES):
+        problems.append(Problem(str(path), None, "fields", f"fields are {names}; the loader needs {list(EXPECTED_TYPES)}"))
+    for index, f in enumerate(fields):
+        if isinstance(f, dict) and f.get("name") in EXPECTED_TYPES and f.get("type", "string") != EXPECTED_TYPES[f["name"]]:
+            problems.append(Problem(str(path), None, f"fields[{index}].type",
+                                    f"field {f['name']!r} has type {f.get('type')!r}; the loader needs "
+                                    f"{EXPECTED_TYPES[f['name']]!r}"))
+    return problems
+
+
+def check_text(path: Path) -> tuple[list[Problem], list[list[str]]]:
+    """Read a CSV strictly: UTF-8 without a byte-order mark, quotes closed, no value spanning lines, rows present.
+
+    Returns the problems and, when there are none, the parsed rows (header first).
+    """
+    import csv
+    import io
+
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return [Problem(str(path), 1, None, "the file starts with a byte-order mark; save it as UTF-8 without BOM")], []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        return [Problem(str(path), line, None, f"byte {raw[err.start]:#x} is not UTF-8 text (saved as Latin-1 or "
+                        "Windows-1252?); save the file as UTF-8")], []
+    if not text.strip():
+        return [Problem(str(path), None, None, "the file is empty")], []
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as err:
+        return [Problem(str(path), reader.line_num, None, f"the CSV cannot be read ({err}): a quoted value is not "
+                        "closed, or the file was cut off")], []
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        if any("\n" in cell or "\r" in cell for cell in row):
+            problems.append(Problem(str(path), number, None, "a quoted value runs over several lines (an unclosed "
+                                    "quote swallows the rows after it)"))
+            return problems, []
+    if len(rows) < 2:
+        problems.append(Problem(str(path), 1, None, "the file has a header but no rows of data"))
+    return problems, rows
+
+
 def validate_package(folder: Path) -> list[Problem]:
     """Validate every resource listed in `datapackage.json`, and that no CSV is left unlisted."""
     descriptor = folder / "datapackage.json"
@@ -176,44 +248,205 @@ def validate_package(folder: Path) -> list[Problem]:
         return [Problem(str(descriptor), None, None, "the data package descriptor is missing")]
     try:
         meta = json.loads(descriptor.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        return [Problem(str(descriptor), err.lineno, None, f"not valid JSON: {err.msg}")]
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        return [Problem(str(descriptor), getattr(err, "lineno", None), None, f"not valid JSON: {getattr(err, 'msg', err)}")]
+    resources = meta.get("resources") if isinstance(meta, dict) else None
+    if not isinstance(resources, list) or not resources:
+        return [Problem(str(descriptor), None, "resources", "the descriptor lists no resources")]
     problems: list[Problem] = []
     listed = set()
-    for index, res in enumerate(meta.get("resources", [])):
-        path = res.get("path")
-        if not path or not (folder / path).is_file():
+    schemas_checked: dict[str, list[Problem]] = {}
+    for index, res in enumerate(resources):
+        path = res.get("path") if isinstance(res, dict) else None
+        if not isinstance(path, str) or not path.endswith(".csv") or "/" in path or not (folder / path).is_file():
             problems.append(Problem(str(descriptor), None, f"resources[{index}].path", f"file {path!r} does not exist"))
             continue
         listed.add(path)
-        resource = Resource(res, basepath=str(folder))
-        header = (folder / path).read_text(encoding="utf-8").splitlines()[:1]
-        expected = ",".join(f["name"] for f in resource.schema.to_descriptor()["fields"])
-        if header and header[0].strip().lstrip("\ufeff") != expected:
-            problems.append(Problem(str(folder / path), 1, None,
-                                    f"header is {header[0]!r}; the schema needs {expected!r}"))
+        schema_path = res.get("schema")
+        if not isinstance(schema_path, str):
+            problems.append(Problem(str(descriptor), None, f"resources[{index}].schema", "no table schema named"))
             continue
-        report = resource.validate(checklist=Checklist(checks=CHECKS))
+        if schema_path not in schemas_checked:
+            schemas_checked[schema_path] = check_schema(folder, schema_path)
+            problems += schemas_checked[schema_path]
+        if schemas_checked[schema_path]:
+            continue
+        text_problems, rows = check_text(folder / path)
+        if text_problems:
+            problems += text_problems
+            continue
+        expected = ",".join(EXPECTED_TYPES)
+        if ",".join(rows[0]) != expected:
+            problems.append(Problem(str(folder / path), 1, None, f"header is {','.join(rows[0])!r}; the schema needs {expected!r}"))
+            continue
+        try:
+            resource = Resource(res, basepath=str(folder))
+            report = resource.validate(checklist=Checklist(checks=CHECKS))
+        except Exception as err:  # frictionless refuses the descriptor itself
+            problems.append(Problem(str(descriptor), None, f"resources[{index}]", f"cannot be checked: {err}"))
+            continue
         problems += _problems_from_report(str(folder / path), report)
-    for csv in sorted(folder.glob("*.csv")):
-        if csv.name not in listed:
-            problems.append(Problem(str(csv), None, None, "file is not listed in datapackage.json"))
+    for csv_file in sorted(folder.glob("*.csv")):
+        if csv_file.name not in listed:
+            problems.append(Problem(str(csv_file), None, None, "file is not listed in datapackage.json"))
     return problems
+
+
+@dataclass
+class Report:
+    """The outcome of validation: errors refuse the data; warnings are printed and listed in the catalogue."""
+
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+def validate_all(folder: Path | None = None, chapters=None) -> Report:
+    """Every check, in one place: used by `validate`, `build`, `update` and `ingest` alike.
+
+    Form (the package, files and schema), meaning (provenance and values, see `analysis.meaning`),
+    the claims register and documents, and the parameters (`params.yml` with any overrides).
+    """
+    from .meaning import check_meaning
+    from .params import check_params
+
+    folder = Path(folder) if folder else data_dir()
+    errors = validate_package(folder)
+    warnings: list[Problem] = []
+    if not errors:
+        meaning = check_meaning(folder)
+        errors += meaning.errors
+        warnings += meaning.warnings
+    errors += check_params(chapters)
+    if not errors:
+        register = check_register(folder)
+        errors += register.errors
+        warnings += register.warnings
+    return Report(errors, warnings)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest single-letter insertions, deletions and changes from a to b."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+#: Arguments of official-figure functions that name a series, and that name a period.
+SERIES_ARGS = ("series_id", "part", "whole", "series_ids")
+PERIOD_ARGS = ("period", "start", "end", "periods", "date")
+
+
+def check_register(folder: Path) -> Report:
+    """The claims register loads, its documents are archived, and every file, series and period it names exists.
+
+    A file that does not exist, a series that does not exist (unless the claim says which table
+    would settle it, and the name is not one or two letters away from a held series), or a period
+    written in a form its series does not use is an error: a typo would otherwise turn a claim
+    into a claim that cannot be verified.  A well-formed period that is not held is a warning unless the
+    claim says which table would settle it.
+    """
+    import csv
+
+    from .claims import DOCUMENTS_FILE, REGISTER_DIR, load_register
+
+    try:
+        register = load_register(folder)
+    except DataError as err:
+        return Report([Problem(err.file, err.row, err.column, err.problem)], [])
+    except FileNotFoundError as err:
+        return Report([Problem(str(err.filename or folder), None, None, "cannot read: file not found")], [])
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    docs_file = str(folder / REGISTER_DIR / DOCUMENTS_FILE)
+    for key, doc in register["documents"].items():
+        archive = doc.get("archive") if isinstance(doc, dict) else None
+        if not isinstance(doc, dict) or not doc.get("title"):
+            errors.append(Problem(docs_file, None, f"documents.{key}.title", f"document {key!r} has no title"))
+        elif not archive or not (folder / archive).is_file():
+            errors.append(Problem(docs_file, None, f"documents.{key}.archive",
+                                  f"document {key!r}: archived copy {archive!r} does not exist in {folder.name}/"))
+        else:
+            try:
+                (folder / archive).read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                errors.append(Problem(str(folder / archive), None, None, "the archived document is not UTF-8 text"))
+
+    held: dict[str, dict[str, set[tuple[str, str]]] | None] = {}
+
+    def series_in(file: str):
+        if file not in held:
+            path = folder / f"{file}.csv"
+            if not path.is_file():
+                held[file] = None
+            else:
+                with open(path, encoding="utf-8", newline="") as fh:
+                    table: dict[str, set[tuple[str, str]]] = {}
+                    for row in csv.DictReader(fh):
+                        table.setdefault(row["series_id"], set()).add((row["period"], row["period_type"]))
+                held[file] = table
+        return held[file]
+
+    position: dict[str, int] = {}
+    for claim in register["claims"]:
+        position[claim["chapter"]] = position.get(claim["chapter"], 0) + 1
+        where = (str(folder / REGISTER_DIR / f"{claim['chapter']}.yml"), position[claim["chapter"]])
+        args = claim["official"].get("args") or {}
+        settled = bool(args.get("settled_by"))
+        if "date" in args:
+            import datetime as dt
+            try:
+                dt.date.fromisoformat(str(args["date"]))
+            except ValueError:
+                errors.append(Problem(*where, "official.args.date", f"claim {claim['id']!r}: {args['date']!r} is not a date (YYYY-MM-DD)"))
+        if "file" not in args:
+            continue
+        table = series_in(str(args["file"]))
+        if table is None:
+            errors.append(Problem(*where, "official.args.file", f"claim {claim['id']!r} names data file "
+                                  f"{args['file']!r}, which does not exist"))
+            continue
+        names = []
+        for key in SERIES_ARGS:
+            value = args.get(key)
+            for name in (value if isinstance(value, list) else [value] if value is not None else []):
+                names.append(name)
+                if name in table:
+                    continue
+                near = [held for held in sorted(table) if edit_distance(str(name), held) <= 2]
+                if near or not settled:
+                    hint = f" (did you mean {near[0]!r}?)" if near else " and no settled_by says which table would add it"
+                    errors.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r} names series "
+                                          f"{name!r}, which {args['file']}.csv does not hold{hint}"))
+        kinds = {kind for name in names if name in table for _, kind in table[name]}
+        for key in ("period", "start", "end", "periods"):
+            value = args.get(key)
+            for period in (value if isinstance(value, list) else [value] if value is not None else []):
+                period = str(period)
+                if kinds and not any(re.fullmatch(PERIOD_FORMS[k], period) for k in kinds):
+                    errors.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r}: period {period!r} "
+                                          f"is not written as its series' periods are ({', '.join(sorted(kinds))})"))
+                elif not settled and any(name in table and period not in {p for p, _ in table[name]} for name in names):
+                    warnings.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r}: no figure for "
+                                            f"{period} is held and no settled_by says which table would settle it"))
+    return Report(errors, warnings)
 
 
 def validate_data(folder: Path | None = None) -> list[Problem]:
-    """All problems with the data folder: the package, its tables, and the claims register."""
-    from .claims import load_register
+    """All errors with the data folder (warnings aside): the package, its tables, the register, the parameters."""
+    return validate_all(folder).errors
 
-    folder = Path(folder) if folder else data_dir()
-    problems = validate_package(folder)
-    try:
-        load_register(folder)
-    except DataError as err:
-        problems.append(Problem(err.file, err.row, err.column, err.problem))
-    except FileNotFoundError as err:
-        problems.append(Problem(str(err.filename or folder / "claims"), None, None, "cannot read: file missing"))
-    return problems
+
+def check_data_or_raise(folder: Path | None, chapters, error=ValueError) -> list[Problem]:
+    """Validate; raise `error` listing every problem, or return the warnings."""
+    report = validate_all(folder, chapters)
+    if report.errors:
+        raise error("the data is not valid; the site was left as it was:\n"
+                    + "\n".join(f"  {p}" for p in report.errors))
+    return report.warnings
 
 
 def package_descriptor(folder: Path | None = None) -> dict:

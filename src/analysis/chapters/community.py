@@ -27,10 +27,7 @@ def yearly(measure: str = "court_outcomes") -> pd.DataFrame:
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {sorted(MEASURES)}, not {measure!r}")
     file, series_id, _ = MEASURES[measure]
-    try:
-        frame = series(file, series_id)
-    except KeyError:
-        return pd.DataFrame(columns=["year", "value", "basis", "source_kind", "date"])
+    frame = series(file, series_id)
     frame = frame[frame["period_type"] == "calendar_year"].copy()
     frame["year"] = frame["period"].astype(int)
     frame["basis"] = frame["year"].map(basis_of)

@@ -1,0 +1,135 @@
+"""Checks for `params.yml`: every parameter's type and range, declared beside it in the file.
+
+Each chapter entry (and the shared block) has `parameters:` and, next to it, `checks:`
+giving for each parameter one of these declarations:
+
+- `{type: int, min: A, max: B}`: a whole number from A to B;
+- `{type: number, above: A, max: B}`: a number greater than A (and at most B);
+- `{type: month, min: "YYYY-MM"}`: a month written YYYY-MM, not after the current month;
+- `{type: date, not_after: NAME}`: a calendar date written YYYY-MM-DD, not after the month in NAME;
+- `{type: choice, of: [a, b]}`: one of the listed words;
+- `before: NAME` (with int): smaller than the chapter's parameter NAME.
+
+A parameter without a declaration is refused too, so a new parameter cannot skip its check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import yaml
+
+from .paths import params_file
+
+
+class ParamsError(ValueError):
+    """params.yml cannot be read; the message names the file and line."""
+
+
+def read_params(path: Path | None = None) -> dict:
+    """Read params.yml as a mapping with `chapters`; a plain ParamsError naming the file otherwise."""
+    path = path or params_file()
+    name = path.name
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParamsError(f"{name}: the parameters file is missing") from None
+    except UnicodeDecodeError:
+        raise ParamsError(f"{name}: not UTF-8 text") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark else ""
+        raise ParamsError(f"{name}{where}: not valid YAML ({getattr(err, 'problem', None) or 'syntax error'})") from None
+    if not isinstance(spec, dict) or not isinstance(spec.get("chapters"), dict) or not spec["chapters"]:
+        raise ParamsError(f"{name}: empty, or has no 'chapters:' mapping")
+    if not isinstance(spec.get("pages", {}), dict):
+        raise ParamsError(f"{name}, key pages: must be a mapping")
+    for section in ("chapters", "pages"):
+        for chapter, entry in (spec.get(section) or {}).items():
+            if not isinstance(entry, dict):
+                raise ParamsError(f"{name}, key {section}.{chapter}: must be a mapping (title, question, notebook, parameters)")
+            if not isinstance(entry.get("parameters") or {}, dict) or not isinstance(entry.get("checks") or {}, dict):
+                raise ParamsError(f"{name}, key {section}.{chapter}: 'parameters' and 'checks' must be mappings")
+    if not isinstance(spec.get("shared", {}), dict) or not isinstance(spec.get("shared_checks", {}), dict):
+        raise ParamsError(f"{name}, key shared: must be a mapping")
+    return spec
+
+
+def check_value(name: str, value, rule: dict, siblings: dict) -> str | None:
+    """Why `value` breaks its declaration, or None."""
+    kind = rule.get("type")
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"{name} must be a whole number, not {value!r}"
+        if "min" in rule and value < rule["min"] or "max" in rule and value > rule["max"]:
+            return f"{name} must lie from {rule.get('min', '-inf')} to {rule.get('max', 'inf')}, not {value}"
+        other = rule.get("before")
+        if other and isinstance(siblings.get(other), int) and not value < siblings[other]:
+            return f"{name} ({value}) must be before {other} ({siblings[other]})"
+        return None
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            return f"{name} must be a number, not {value!r}"
+        if "above" in rule and not value > rule["above"]:
+            return f"{name} must be greater than {rule['above']}, not {value}"
+        if "max" in rule and value > rule["max"]:
+            return f"{name} must be at most {rule['max']}, not {value}"
+        return None
+    if kind == "month":
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+            return f"{name} must be a month written YYYY-MM in quotes, not {value!r}"
+        if "min" in rule and value < str(rule["min"]):
+            return f"{name} must not be before {rule['min']}, not {value}"
+        if value > dt.date.today().strftime("%Y-%m"):
+            return f"{name} {value} is in the future"
+        return None
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(value if isinstance(value, str) else "")
+        except ValueError:
+            return f"{name} must be a date written YYYY-MM-DD in quotes, not {value!r}"
+        other = rule.get("not_after")
+        if other and isinstance(siblings.get(other), str) and value[:7] > siblings[other]:
+            return f"{name} ({value}) must not be after {other} ({siblings[other]})"
+        return None
+    if kind == "choice":
+        if value not in rule.get("of", []):
+            return f"{name} must be one of {', '.join(map(str, rule.get('of', [])))}, not {value!r}"
+        return None
+    return f"{name} has no usable check declared (type {kind!r})"
+
+
+def check_params(chapters=None, path: Path | None = None) -> list:
+    """Every parameter of every chapter (after command-line overrides) against its declaration."""
+    from .pipeline import load_chapters
+    from .validation import Problem
+
+    path = path or params_file()
+    try:
+        spec = read_params(path)
+        chapters = chapters if chapters is not None else load_chapters(path=path)
+    except ValueError as err:
+        return [Problem(path.name, None, None, str(err).removeprefix(f"{path.name}: "))]
+    problems = []
+    shared_checks = spec.get("shared_checks", {})
+    for chapter in chapters:
+        section = "chapters" if chapter.name in spec["chapters"] else "pages"
+        entry = (spec.get(section) or {}).get(chapter.name, {})
+        checks = {**shared_checks, **(entry.get("checks") or {})}
+        for name, value in chapter.parameters.items():
+            key = (f"shared.{name}" if name in (spec.get("shared") or {}) and name not in (entry.get("parameters") or {})
+                   else f"{section}.{chapter.name}.parameters.{name}")
+            rule = checks.get(name)
+            if not isinstance(rule, dict):
+                problems.append(Problem(path.name, None, key, f"{name} has no check declared beside it (checks: {name}: ...)"))
+                continue
+            why = check_value(name, value, rule, chapter.parameters)
+            if why:
+                problems.append(Problem(path.name, None, key, why))
+    unique = []
+    for p in problems:  # a shared parameter is reported once, not once per chapter
+        if p not in unique:
+            unique.append(p)
+    return unique
