@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis build | validate | claims | refresh | update`.
+"""Command line: `python -m analysis build | validate | claims | refresh | update | ingest`.
 
 Every failure reaches the user as plain lines naming the file and place, never as a traceback.
 """
@@ -102,6 +102,13 @@ def warn_if_data_newer_than_as_of(data: Path) -> None:
               "should count.", file=sys.stderr)
 
 
+def cmd_ingest(args) -> int:
+    """Read an official spreadsheet (accessible layout, .xlsx or .ods) into data/; --dry-run only prints."""
+    from .ingest import ingest
+
+    return ingest(args.file, source=args.source, data=args.data, dry_run=args.dry_run)
+
+
 def cmd_claims(args) -> int:
     """Print the claims register with computed verdicts."""
     from .claims import assess_claims
@@ -182,6 +189,13 @@ def parser() -> argparse.ArgumentParser:
     nc.add_argument("name", help="the chapter's name in params.yml and data/claims/<name>.yml")
     nc.add_argument("--force", action="store_true", help="overwrite an existing notebook")
     nc.set_defaults(func=cmd_new_chapter)
+
+    i = sub.add_parser("ingest", help="read an official spreadsheet (.xlsx or .ods) into data/")
+    i.add_argument("file", help="the spreadsheet, e.g. data/raw/omsq-recalls/2024Q1/Tables_2024Q1.xlsx")
+    i.add_argument("--source", default=None, help="its source metadata (default: source.yml beside the file)")
+    i.add_argument("--data", default=None, help="data folder to merge into (default data/)")
+    i.add_argument("--dry-run", action="store_true", help="write nothing; print the tidy rows as CSV on standard output")
+    i.set_defaults(func=cmd_ingest)
 
     r = sub.add_parser("refresh", help="re-execute notebooks and write outputs into notebooks/ (after an intended change)")
     r.add_argument("chapter", nargs="*", help="chapters to refresh (default all)")

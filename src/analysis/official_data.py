@@ -21,6 +21,8 @@ from .paths import READS_LOG_ENV, data_dir
 #: Markers that statistical tables use for figures not available or suppressed.
 SUPPRESSION_MARKERS = {
     "[x]": "not available",
+    "[c]": "confidential (disclosure control)",
+    "[z]": "not applicable",
     "..": "not available",
     "-": "nil or not applicable",
     "*": "suppressed (small number)",
