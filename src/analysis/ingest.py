@@ -480,7 +480,7 @@ def apply(result: Plan, data: Path) -> list[str]:
         return []
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "data"
-        shutil.copytree(data, copy, ignore=shutil.ignore_patterns("raw", "documents"))
+        shutil.copytree(data, copy, ignore=shutil.ignore_patterns("raw"))
         _append(copy, adding)
         problems = [str(p) for p in validate_data(copy)]
     if problems:
