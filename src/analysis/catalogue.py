@@ -48,13 +48,19 @@ def catalogue_table() -> HTML:
 
 
 def gaps_table(assessed: pd.DataFrame) -> HTML:
-    """Claims that cannot be verified, with the official table that would settle each."""
+    """Claims that cannot be verified, with the official table that would settle each and the nearest figures held."""
+    from .claims import load_register
+
+    officials = {c["id"]: c.get("official", {}) for c in load_register()["claims"]}
     gaps = assessed[assessed["official_value"].isna()]
-    rows = "".join(f"<tr><td>{html.escape(r['id'])}</td><td>{html.escape(r['claim'])}</td><td>{html.escape(r['reason'])}</td></tr>"
+    near = {cid: nearest_held(officials.get(cid, {})) for cid in gaps["id"]}
+    rows = "".join(f"<tr><td>{html.escape(r['id'])}</td><td>{html.escape(r['claim'])}</td><td>{html.escape(r['reason'])}</td>"
+                   f"<td>{html.escape(near[r['id']]) or 'none'}</td></tr>"
                    for _, r in gaps.iterrows())
     markup = ('<table class="verdict-table"><thead><tr><th>Claim</th><th>What it says</th><th>Missing figure and the table that would settle it</th>'
-              f"</tr></thead><tbody>{rows}</tbody></table>")
-    return HTML(markup, "\n".join(f"{r['id']}: {r['reason']}" for _, r in gaps.iterrows()))
+              f"<th>Nearest figures held</th></tr></thead><tbody>{rows}</tbody></table>")
+    return HTML(markup, "\n".join(f"{r['id']}: {r['reason']}" + (f" [held nearby: {near[r['id']]}]" if near[r['id']] else "")
+                                  for _, r in gaps.iterrows()))
 
 
 def warnings_table() -> HTML:
@@ -78,3 +84,41 @@ def warnings_table() -> HTML:
     markup = ('<div class="verdict-box wide-table"><table class="verdict-table"><thead><tr><th>File</th><th>Row</th>'
               f"<th>Column or key</th><th>Warning</th></tr></thead><tbody>{rows}</tbody></table></div>")
     return HTML(markup, "\n".join(f"{short(w.file)}, row {w.row}, {w.column}: {w.message}" for w in warnings))
+
+
+def _wanted(official: dict) -> tuple[str, list[str], list[str]]:
+    """The data file, series and periods a claim's official figure needs, read from its register arguments."""
+    args = official.get("args", {}) or {}
+    file = args.get("file") or ("recall_population" if official.get("function", "").startswith("recall.") else "")
+    series = [s for s in [args.get("series_id"), *(args.get("series_ids") or []), args.get("part"), args.get("whole")] if s]
+    if not series and file == "recall_population":
+        series = ["recall_population"]
+    periods = [str(args[k]) for k in ("period", "date", "start", "end") if args.get(k)]
+    return file, series, periods
+
+
+def nearest_held(official: dict, folder=None) -> str:
+    """The figures held nearest either side of each period a claim needs, e.g. '2022-12-31: 240,000; 2023-12-31: 243,000'.
+
+    Brackets an unsettled claim with what the book does hold (empty when the series itself is not held).
+    """
+    from .official_data import DataError, series as load_series
+
+    file, wanted_series, periods = _wanted(official)
+    if not file or not wanted_series or not periods:
+        return ""
+    out = []
+    for sid in wanted_series:
+        try:
+            held = load_series(file, sid, folder)
+        except (KeyError, DataError):
+            continue
+        held = held[held["value"].notna()]
+        for period in periods:
+            kind = held["period"].str.len() == len(period)
+            before = held[kind & (held["period"] < period)].tail(1)
+            after = held[kind & (held["period"] > period)].head(1)
+            sides = [f"{r['period']}: {r['value']:,.10g}" for frame in (before, after) for _, r in frame.iterrows()]
+            if sides:
+                out.append(f"{sid} around {period}: " + "; ".join(sides))
+    return " | ".join(dict.fromkeys(out))
