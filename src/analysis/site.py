@@ -29,6 +29,7 @@ CODE_ONLY = ("clipboard.min.js", "copybutton.js")
 TOGGLE_ONLY = ("togglebutton.js",)
 TABS_ONLY = ("design-tabs.js",)
 FONTAWESOME = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+SCROLLING_TABLE = re.compile(r'<table((?![^>]*tabindex)[^>]*class="[^"]*(?:dataframe|verdict-table|chart-table))')
 SEARCH_TAG = re.compile(r'\s*<script src="[^"]*(searchtools\.js|language_data\.js|searchindex\.js)[^"]*"></script>')
 
 
@@ -169,7 +170,7 @@ def build_finished(app, exception):
         new = FONTAWESOME.sub("", text)
         # regions that scroll sideways on a phone must be reachable by keyboard
         new = new.replace('<div class="verdict-box', '<div tabindex="0" class="verdict-box')
-        new = new.replace('<table class="dataframe', '<table tabindex="0" class="dataframe')
+        new = SCROLLING_TABLE.sub(r'<table tabindex="0"\1', new)
         if page.name != "search.html" or page.parent != outdir:
             new = SEARCH_TAG.sub("", new)
         if new != text:
