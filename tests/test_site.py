@@ -77,6 +77,14 @@ def test_vega_bundle_is_vendored(site):
     assert bundle.stat().st_size > 500_000
     assert "window.vegaEmbed" in bundle.read_text()
     assert "vega-bundle.js" in (site / CHAPTER_PAGES[0]).read_text()
+    text_page = (site / "book/methods.html").read_text()
+    assert "vega-bundle.js" not in text_page and "searchindex.js" not in text_page and "fontawesome.js" not in text_page
+
+
+def test_every_table_header_has_a_scope(site):
+    bare = [f"{p.relative_to(site)}: {m.group(0)}" for p in site.rglob("*.html")
+            for m in re.finditer(r"<th(?![^>]*scope)[\s>]", p.read_text(encoding="utf-8"))]
+    assert bare == []
 
 
 def test_recall_page_shows_glued_figures_and_verdict_box(site):

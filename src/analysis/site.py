@@ -30,6 +30,9 @@ TOGGLE_ONLY = ("togglebutton.js",)
 TABS_ONLY = ("design-tabs.js",)
 FONTAWESOME = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
 SCROLLING_TABLE = re.compile(r'<table((?![^>]*tabindex)[^>]*class="[^"]*(?:dataframe|verdict-table|chart-table))')
+THEAD = re.compile(r"<thead>.*?</thead>", re.S)
+TBODY = re.compile(r"<tbody>.*?</tbody>", re.S)
+BARE_TH = re.compile(r"<th(?![^>]*scope)([\s>])")
 SEARCH_TAG = re.compile(r'\s*<script src="[^"]*(searchtools\.js|language_data\.js|searchindex\.js)[^"]*"></script>')
 
 
@@ -171,6 +174,8 @@ def build_finished(app, exception):
         # regions that scroll sideways on a phone must be reachable by keyboard
         new = new.replace('<div class="verdict-box', '<div tabindex="0" class="verdict-box')
         new = SCROLLING_TABLE.sub(r'<table tabindex="0"\1', new)
+        new = THEAD.sub(lambda m: BARE_TH.sub(r'<th scope="col"\1', m.group(0)), new)
+        new = TBODY.sub(lambda m: BARE_TH.sub(r'<th scope="row"\1', m.group(0)), new)
         if page.name != "search.html" or page.parent != outdir:
             new = SEARCH_TAG.sub("", new)
         if new != text:
