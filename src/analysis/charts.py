@@ -60,7 +60,8 @@ def chart_table(spec: dict) -> pd.DataFrame:
     rows = max(datasets.values(), key=lambda v: (len([r for r in v if all(x is not None for x in r.values())]), len(v)))
     frame = pd.DataFrame(rows).dropna(axis=1, how="all").dropna(axis=0, how="any")
     for column in frame.columns:
-        if frame[column].dtype == object and frame[column].astype(str).str.match(r"^\d{4}-\d{2}-\d{2}T00:00:00").all():
+        texts = frame[column].map(lambda v: v if isinstance(v, str) else "")
+        if len(texts) and texts.str.match(r"^\d{4}-\d{2}-\d{2}T00:00:00").all():
             frame[column] = frame[column].astype(str).str[:10]
     return frame.reset_index(drop=True)
 
