@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 
 import altair as alt
 import pandas as pd
@@ -44,24 +45,95 @@ def chart_id(spec: dict) -> str:
     return f"vis-{digest[:16]}"
 
 
+def chart_table(spec: dict) -> pd.DataFrame:
+    """The data behind a chart as a table: its largest inline dataset, blank columns and rows dropped.
+
+    Altair stores a chart's data in `datasets`; the marker frames (an event line, a
+    threshold) are smaller than the series drawn, so the largest one is the chart's data.
+    """
+    datasets = spec.get("datasets", {})
+    if not datasets:
+        values = spec.get("data", {}).get("values", [])
+        datasets = {"data": values} if values else {}
+    if not datasets:
+        return pd.DataFrame()
+    rows = max(datasets.values(), key=lambda v: (len([r for r in v if all(x is not None for x in r.values())]), len(v)))
+    frame = pd.DataFrame(rows).dropna(axis=1, how="all").dropna(axis=0, how="any")
+    for column in frame.columns:
+        texts = frame[column].map(lambda v: v if isinstance(v, str) else "")
+        if len(texts) and texts.str.match(r"^\d{4}-\d{2}-\d{2}T00:00:00").all():
+            frame[column] = frame[column].astype(str).str[:10]
+    return frame.reset_index(drop=True)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}" if abs(value) < 1000 and value != int(value) else f"{value:,.0f}"
+    return html.escape(str(value))
+
+
+def table_html(frame: pd.DataFrame, caption: str) -> str:
+    """An accessible HTML table: a caption, column headers with scope."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    return (f'<table class="chart-table"><caption>{html.escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def csv_data_uri(frame: pd.DataFrame) -> str:
+    """The table as a CSV data: address, so the download works offline and from the file system."""
+    from urllib.parse import quote
+
+    return "data:text/csv;charset=utf-8," + quote(frame.to_csv(index=False, lineterminator="\n"))
+
+
 def offline_renderer(spec: dict, **_: object) -> dict:
-    """Render a Vega-Lite spec as HTML that draws with the vendored bundle (no network)."""
+    """Render a Vega-Lite spec as HTML that draws with the vendored bundle (no network).
+
+    The chart fills its container's width; its title, finding and source are HTML text
+    above it (they wrap on a phone); the drawing is one image for screen readers (role
+    img and the alt text; no marks exposed), followed by a CSV download of its data and
+    the same data as a table.
+    """
+    spec = dict(spec)
     div_id = chart_id(spec)
+    title = spec.pop("title", {})
+    text = title.get("text", "chart") if isinstance(title, dict) else str(title or "chart")
+    subtitle = title.get("subtitle", []) if isinstance(title, dict) else []
+    subtitle = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    finding = subtitle[0] if subtitle else ""
+    source = " ".join(subtitle[1:])
+    if not any(k in spec for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
+        spec["width"] = "container"
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     payload = json.dumps(spec, sort_keys=True).replace("</", "<\\/")
-    label = html.escape(spec.get("description", "chart"), quote=True)
+    label = html.escape(spec.get("description", text), quote=True)
+    frame = chart_table(spec)
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
+    extras = ""
+    if len(frame):
+        extras = (f'<p class="chart-download"><a href="{csv_data_uri(frame)}" download="{slug}.csv">'
+                  f"Download the data (CSV)</a></p>"
+                  f'<details class="chart-data"><summary>Show the data as a table</summary>'
+                  f"{table_html(frame, 'Data: ' + text)}</details>")
     markup = (
-        f'<div class="vega-chart" id="{div_id}" role="img" aria-label="{label}"></div>\n'
+        f'<div class="chart-block" data-chart="{div_id}">'
+        f'<p class="chart-title">{html.escape(text)}</p>'
+        + (f'<p class="chart-finding">{html.escape(finding)}</p>' if finding else "")
+        + f'<div class="vega-chart" id="{div_id}" role="img" aria-label="{label}"></div>'
+        + (f'<p class="chart-source">{html.escape(source)}</p>' if source else "")
+        + extras + "</div>\n"
         '<script type="text/javascript">\n'
         "(function () {\n"
         f"  var spec = {payload};\n"
         f'  function draw() {{ window.vegaEmbed("#{div_id}", spec, {{"renderer": "svg", "actions": false}})'
+        f'.then(function () {{ document.querySelectorAll("#{div_id} svg").forEach(function (s) {{ s.setAttribute("aria-hidden", "true"); }}); }})'
         ".catch(function (e) { console.error(e); }); }\n"
         '  if (window.vegaEmbed) { draw(); } else { window.addEventListener("load", draw); }\n'
         "})();\n"
         "</script>"
     )
-    title = spec.get("title", {})
-    text = title.get("text", "chart") if isinstance(title, dict) else str(title)
     return {"text/html": markup, "text/plain": f"Chart: {text}. {spec.get('description', '')}".strip()}
 
 
@@ -70,6 +142,8 @@ def book_theme() -> dict:
     return {
         "config": {
             "font": FONT,
+            # One image for screen readers: the container carries role img and the alt text.
+            "aria": False,
             "view": {"stroke": None, "continuousWidth": 640, "continuousHeight": 320},
             "title": {"anchor": "start", "fontSize": 16, "subtitleFontSize": 12,
                       "subtitleColor": "#444", "offset": 12},

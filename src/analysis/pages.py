@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import pandas as pd
 
@@ -35,9 +36,59 @@ class HTML:
         return {"text/html": self.markup, "text/plain": self.text}
 
 
+#: A symbol per verdict, so verdicts differ without colour (the word is always shown too).
+BADGE_SYMBOL = {
+    Verdict.ACCURATE.value: "\u2713",            # check mark
+    Verdict.APPROXIMATELY_RIGHT.value: "\u2248", # almost equal
+    Verdict.OVERSTATED.value: "\u2191",          # up arrow
+    Verdict.UNDERSTATED.value: "\u2193",         # down arrow
+    Verdict.WRONG.value: "\u2717",               # ballot x
+    Verdict.MISLEADING.value: "!",
+    Verdict.UNVERIFIABLE.value: "?",
+}
+
+#: Rating on schema.org's 1-5 scale per verdict (None: not rated).
+VERDICT_RATING = {
+    Verdict.ACCURATE.value: 5,
+    Verdict.APPROXIMATELY_RIGHT.value: 4,
+    Verdict.MISLEADING.value: 3,
+    Verdict.OVERSTATED.value: 2,
+    Verdict.UNDERSTATED.value: 2,
+    Verdict.WRONG.value: 1,
+    Verdict.UNVERIFIABLE.value: None,
+}
+
+
 def badge(verdict: str) -> str:
-    """A verdict badge: the word itself, styled by class."""
-    return f'<span class="verdict-badge {BADGE_CLASS[verdict]}">{html.escape(verdict)}</span>'
+    """A verdict badge: a symbol and the word itself, styled by class."""
+    return (f'<span class="verdict-badge {BADGE_CLASS[verdict]}"><span aria-hidden="true">{BADGE_SYMBOL[verdict]} </span>'
+            f"{html.escape(verdict)}</span>")
+
+
+def chapter_name(chapter: str) -> str:
+    """A readable chapter name from its register key: 'community-sentences' -> 'Community sentences'."""
+    return chapter.replace("-", " ").capitalize()
+
+
+def document_files() -> dict[str, str]:
+    """The archived file of each source document, by document id."""
+    from .claims import load_register
+
+    return {key: str(doc.get("file", "")) for key, doc in load_register()["documents"].items()}
+
+
+def document_link(row: pd.Series, prefix: str = "../") -> str:
+    """The claim's source line: who, and a link to the archived document where the claim was made."""
+    name = html.escape(row["document_short"])
+    file = document_files().get(str(row.get("document_id", "")), "")
+    if file:
+        name = f'<a href="{prefix}_static/documents/{html.escape(file)}">{name}</a>'
+    return f"{html.escape(str(row.get('speaker') or row['claimant']))}; {name} ({html.escape(str(row['document_date']))})"
+
+
+def quote_of(row: pd.Series) -> str:
+    """The claim as quoted where a quote is held, else the claim in the book's words."""
+    return str(row.get("quote") or row["claim"])
 
 
 def stated_text(row: pd.Series) -> str:
@@ -58,27 +109,25 @@ def official_text(row: pd.Series) -> str:
 
 
 def verdict_box(assessed: pd.DataFrame) -> HTML:
-    """The verdict box at the top of a chapter: claim, stated, official, verdict, reason.
+    """The at-a-glance list at the top of a chapter: each claim, its verdict and the one-line reason.
 
-    Each claim links to its section on the page (the register's `section`).
+    A list, not a table, so that claim, verdict and reason stack on a phone.  Each claim
+    links to its evidence on the page (the register's `section`) and has a permalink.
     """
-    rows, lines = [], []
+    items, lines = [], []
     for _, row in assessed.iterrows():
-        claim = html.escape(row["claim"])
+        claim = html.escape(quote_of(row))
         if row.get("section"):
             claim = f'<a href="#{row["section"]}">{claim}</a>'
-        rows.append(
-            f'<tr id="claim-{row["id"]}"><td>{claim}<br><span class="claim-source">{html.escape(row["claimant"])}; '
-            f'{html.escape(row["document_short"])} ({html.escape(row["document_date"])})</span></td>'
-            f"<td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>"
-            f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td></tr>'
+        items.append(
+            f'<li id="claim-{row["id"]}"><p class="vl-claim">{claim} '
+            f'<a class="permalink" href="#claim-{row["id"]}" aria-label="Link to this claim">#</a><br>'
+            f'<span class="claim-source">{document_link(row)}</span></p>'
+            f'<p class="vl-verdict">{badge(row["verdict"])} <span class="verdict-reason">{html.escape(row["reason"])}</span></p>'
+            f'<span hidden>{html.escape(search_terms(quote_of(row), stated_text(row), official_text(row)))}</span></li>'
         )
         lines.append(f"{row['id']}: {row['verdict']} ({row['reason']})")
-    markup = (
-        '<div class="verdict-box"><table class="verdict-table">'
-        "<thead><tr><th>Claim</th><th>Stated</th><th>Official</th><th>Verdict</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
+    markup = f'<div class="verdict-box"><ul class="verdict-list">{"".join(items)}</ul></div>'
     return HTML(markup, "\n".join(lines))
 
 
@@ -89,62 +138,100 @@ def verdict_counts_html(assessed: pd.DataFrame) -> HTML:
     counts = verdict_counts(assessed)
     cells = "".join(f"<tr><td>{badge(v)}</td><td>{n}</td></tr>" for v, n in counts.items())
     text = ", ".join(f"{v}: {n}" for v, n in counts.items())
-    return HTML(f'<table class="verdict-table verdict-counts"><thead><tr><th>Verdict</th><th>Claims</th></tr></thead>'
+    return HTML(f'<table class="verdict-table verdict-counts"><caption>Claims by verdict</caption><thead><tr><th scope="col">Verdict</th><th scope="col">Claims</th></tr></thead>'
                 f"<tbody>{cells}</tbody></table>", text)
 
 
-FILTER_SCRIPT = """<script type="text/javascript">
-(function () {
-  function apply() {
-    var ch = document.getElementById("filter-chapter").value, vd = document.getElementById("filter-verdict").value;
-    document.querySelectorAll("#claims-register tbody tr").forEach(function (tr) {
-      var ok = (!ch || tr.dataset.chapter === ch) && (!vd || tr.dataset.verdict === vd);
-      tr.style.display = ok ? "" : "none";
-    });
-  }
-  document.addEventListener("DOMContentLoaded", function () {
-    ["filter-chapter", "filter-verdict"].forEach(function (id) {
-      var el = document.getElementById(id); if (el) { el.addEventListener("change", apply); }
-    });
-  });
-})();
-</script>"""
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def search_terms(*texts: str) -> str:
+    """Every figure in the texts in the forms a reader may type, for the search index.
+
+    '12,199' gives '12199 12,199 num12199'; '17%' gives '17 17% num17'.  The `num` form is
+    what the site search matches (book/_static/number-search.js rewrites a typed figure to
+    it), because Sphinx's search drops query words made only of digits.
+    """
+    terms: list[str] = []
+    for text in texts:
+        for match in NUMBER.finditer(str(text)):
+            raw = match.group(0).rstrip(",")
+            plain = raw.replace(",", "")
+            if not plain or not plain[0].isdigit():
+                continue
+            number = float(plain)
+            is_year = "." not in plain and 1900 <= number <= 2100
+            grouped = plain if is_year else f"{number:,.{len(plain.partition('.')[2])}f}"
+            token = "num" + plain.replace(".", "p")
+            percent = [f"{plain}%"] if text[match.end():match.end() + 1] == "%" or "per cent" in text[match.end():match.end() + 9] else []
+            for term in (plain, grouped, *percent, token):
+                if term not in terms:
+                    terms.append(term)
+    return " ".join(terms)
 
 
 def register_table(assessed: pd.DataFrame, built: set[str] | None = None,
                    chapter_path: str = "../notebooks/{chapter}.html") -> HTML:
-    """Every claim in one table, with filters by chapter and by verdict.
+    """Every claim in one table, with a text search, filters, a sort and a result count.
 
-    Each row: the claim (linked to its chapter section), who made it and where, stated
-    against official figure, the verdict badge and reason, and source links.
+    Filters: chapter (readable names), verdict, document and speaker; the state is kept
+    in the page address (book/_static/register.js), so a filtered view can be shared.
+    Each row: the claim (linked to its chapter section) with a permalink, who made it
+    and where (linked to the archived document), stated against official figure, the
+    verdict badge and reason, and source links named by their site.
     """
-    chapters = sorted(assessed["chapter"].unique())
-    options_ch = "".join(f'<option value="{c}">{html.escape(c)}</option>' for c in chapters)
-    options_vd = "".join(f'<option value="{v.value}">{v.value}</option>' for v in Verdict)
+    from urllib.parse import urlparse
+
+    def options(pairs):
+        return "".join(f'<option value="{html.escape(k)}">{html.escape(v)}</option>' for k, v in pairs)
+
+    chapters = sorted(assessed["chapter"].unique(), key=chapter_name)
+    documents = sorted(set(zip(assessed["document_id"], assessed["document_short"])))
+    speakers = sorted(set(str(r.get("speaker") or r["claimant"]) for _, r in assessed.iterrows()))
     rows, lines = [], []
-    for _, row in assessed.iterrows():
+    for order, (_, row) in enumerate(assessed.iterrows()):
+        text = quote_of(row)
         if built is None or row["chapter"] in built:
             link = chapter_path.format(chapter=row["chapter"]) + (f"#{row['section']}" if row.get("section") else "")
-            claim = f'<a href="{link}">{html.escape(row["claim"])}</a>'
+            claim = f'<a href="{link}">{html.escape(text)}</a>'
         else:
-            claim = f'{html.escape(row["claim"])} <span class="claim-source">(chapter to come)</span>'
-        sources = " ".join(f'<a href="{html.escape(u)}">[{i}]</a>' for i, u in enumerate(row["sources"], 1)) or "none held"
+            claim = f'{html.escape(text)} <span class="claim-source">(chapter to come)</span>'
+        sources = " ".join(f'<a href="{html.escape(u)}">{html.escape(urlparse(u).netloc or u)}</a>'
+                           for u in row["sources"]) or "none held"
+        speaker = str(row.get("speaker") or row["claimant"])
+        terms = search_terms(text, stated_text(row), official_text(row), row["reason"])
+        haystack = " ".join([text, speaker, row["document_short"], row["chapter"], row["verdict"], row["reason"],
+                             stated_text(row), official_text(row), terms]).lower()
         rows.append(
-            f'<tr data-chapter="{html.escape(row["chapter"])}" data-verdict="{html.escape(row["verdict"])}" id="register-{row["id"]}">'
-            f'<td>{claim}<br><span class="claim-source">{html.escape(row["claimant"])}; '
-            f'{html.escape(row["document_short"])} ({html.escape(row["document_date"])})</span></td>'
-            f'<td>{html.escape(row["chapter"])}</td><td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>'
+            f'<tr data-chapter="{html.escape(row["chapter"])}" data-verdict="{html.escape(row["verdict"])}" '
+            f'data-document="{html.escape(str(row["document_id"]))}" data-speaker="{html.escape(speaker)}" '
+            f'data-order="{order}" data-search="{html.escape(haystack)}" id="register-{row["id"]}">'
+            f'<td>{claim} <a class="permalink" href="#register-{row["id"]}">Link to this claim</a><br>'
+            f'<span class="claim-source">{document_link(row)}</span><span hidden>{html.escape(terms)}</span></td>'
+            f'<td>{html.escape(chapter_name(row["chapter"]))}</td><td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>'
             f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td>'
             f"<td>{sources}</td></tr>"
         )
         lines.append(f"{row['id']}\t{row['verdict']}")
     markup = (
-        '<div class="verdict-filter"><label>Chapter <select id="filter-chapter"><option value="">all</option>'
-        f'{options_ch}</select></label> <label>Verdict <select id="filter-verdict"><option value="">all</option>'
-        f"{options_vd}</select></label></div>"
-        '<div class="verdict-box wide-table"><table class="verdict-table" id="claims-register"><thead><tr><th>Claim</th><th>Chapter</th>'
-        "<th>Stated</th><th>Official</th><th>Verdict</th><th>Sources</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></div>{FILTER_SCRIPT}"
+        '<form class="register-controls" role="search" onsubmit="return false">'
+        '<label>Search <input type="search" id="filter-text" placeholder="words or a figure, e.g. 12,199"></label> '
+        f'<label>Chapter <select id="filter-chapter"><option value="">all</option>{options((c, chapter_name(c)) for c in chapters)}</select></label> '
+        f'<label>Verdict <select id="filter-verdict"><option value="">all</option>{options((v.value, v.value) for v in Verdict)}</select></label> '
+        f'<label>Document <select id="filter-document"><option value="">all</option>{options(documents)}</select></label> '
+        f'<label>Speaker <select id="filter-speaker"><option value="">all</option>{options((p, p) for p in speakers)}</select></label> '
+        '<label>Sort <select id="filter-sort"><option value="">register order</option><option value="verdict">verdict</option>'
+        '<option value="chapter">chapter</option><option value="claim">claim, A to Z</option></select></label>'
+        '</form>'
+        f'<p id="register-count" aria-live="polite">{len(rows)} of {len(rows)} claims shown.</p>'
+        '<p class="register-downloads">Download the register: <a href="../_static/data/claims-register.csv" download>CSV</a>, '
+        '<a href="../_static/data/claims-register.json" download>JSON</a>; all the data: '
+        '<a href="../_static/data/probation-in-numbers-data.zip" download>data package (zip)</a>.</p>'
+        '<div class="verdict-box wide-table"><table class="verdict-table register-table" id="register-claims">'
+        "<caption>Every claim checked, with its verdict</caption><thead><tr>"
+        + "".join(f'<th scope="col">{h}</th>' for h in ("Claim", "Chapter", "Stated", "Official", "Verdict", "Sources"))
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        '<script src="../_static/register.js" defer></script>'
     )
     return HTML(markup, "\n".join(lines))
 
@@ -154,7 +241,7 @@ def vocabulary_html() -> HTML:
     from .verdicts import MEANINGS
 
     rows = "".join(f"<tr><td>{badge(v.value)}</td><td>{html.escape(MEANINGS[v])}</td></tr>" for v in Verdict)
-    return HTML(f'<table class="verdict-table"><thead><tr><th>Verdict</th><th>Meaning</th></tr></thead><tbody>{rows}</tbody></table>',
+    return HTML(f'<table class="verdict-table"><caption>The verdict words</caption><thead><tr><th scope="col">Verdict</th><th scope="col">Meaning</th></tr></thead><tbody>{rows}</tbody></table>',
                 "\n".join(f"{v.value}: {MEANINGS[v]}" for v in Verdict))
 
 
@@ -165,7 +252,7 @@ def rules_html() -> HTML:
     table = rules_table()
     rows = "".join(f"<tr><td>{html.escape(r['rule'])}</td><td>{html.escape(r['words'])}</td><td>{html.escape(r['test'])}</td></tr>"
                    for r in table)
-    return HTML(f'<table class="verdict-table"><thead><tr><th>Rule</th><th>Words</th><th>Test</th></tr></thead><tbody>{rows}</tbody></table>',
+    return HTML(f'<table class="verdict-table"><caption>The written rules</caption><thead><tr><th scope="col">Rule</th><th scope="col">Words</th><th scope="col">Test</th></tr></thead><tbody>{rows}</tbody></table>',
                 "\n".join(f"{r['rule']}: {r['test']}" for r in table))
 
 
@@ -180,21 +267,35 @@ def comparison_table(assessed: pd.DataFrame) -> pd.DataFrame:
 
 
 def sources_list(frames: list[pd.DataFrame]) -> HTML:
-    """One line per distinct publication behind the figures shown: publisher, title, table, date, link."""
-    seen, items, lines = set(), [], []
+    """One line per publication table behind the figures shown, official ones first.
+
+    Rows of the same publication and table (one per figure, often the same file at
+    several addresses) are listed once; the line names how many figures it gave.
+    """
+    groups: dict[tuple, dict] = {}
     for frame in frames:
         for _, row in frame.iterrows():
-            key = (row["publication"], row["url"], row["table_ref"])
-            if key in seen:
-                continue
-            seen.add(key)
-            kind = "" if row["source_kind"] == "official" else " <strong>(secondary source)</strong>"
-            items.append(
-                f'<li>{html.escape(row["publisher"])}, <a href="{html.escape(row["url"])}"><em>'
-                f'{html.escape(row["publication"])}</em></a>, {html.escape(row["table_ref"])}, '
-                f'published {html.escape(row["date_published"])}{kind}.</li>'
-            )
-            lines.append(f"{row['publisher']}, {row['publication']}, {row['table_ref']}, {row['url']}")
+            key = (row["source_kind"] != "official", row["publisher"], row["publication"], row["table_ref"])
+            entry = groups.setdefault(key, {"row": row, "urls": [], "n": 0, "dates": set()})
+            entry["n"] += 1
+            entry["dates"].add(str(row["date_published"]))
+            if row["url"] not in entry["urls"]:
+                entry["urls"].append(row["url"])
+    items, lines = [], []
+    for key in sorted(groups):
+        entry = groups[key]
+        row = entry["row"]
+        kind = "" if row["source_kind"] == "official" else " <strong>(secondary source)</strong>"
+        dates = sorted(entry["dates"])
+        published = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+        links = ", ".join(f'<a href="{html.escape(u)}">{"link" if i == 1 else f"link {i}"}</a>'
+                          for i, u in enumerate(entry["urls"], 1))
+        figures = "1 figure" if entry["n"] == 1 else f"{entry['n']} figures"
+        items.append(
+            f'<li>{html.escape(row["publisher"])}, <em>{html.escape(row["publication"])}</em>, '
+            f'{html.escape(row["table_ref"])}, published {html.escape(published)} ({figures}; {links}){kind}.</li>'
+        )
+        lines.append(f"{row['publisher']}, {row['publication']}, {row['table_ref']}, {entry['urls'][0]}")
     return HTML(f'<ul class="source-list">{"".join(items)}</ul>', "\n".join(lines))
 
 
@@ -223,9 +324,9 @@ def documents_html() -> HTML:
     from .claims import load_register
 
     docs = load_register()["documents"]
-    rows = "".join(f"<tr><td>{html.escape(d['title'])}</td><td>{html.escape(d['publisher'])}</td>"
+    rows = "".join(f"<tr><td><a href=\"../_static/documents/{html.escape(str(d.get('file', '')))}\">{html.escape(d['title'])}</a></td><td>{html.escape(d['publisher'])}</td>"
                    f"<td>{html.escape(str(d['date']))}</td></tr>" for d in docs.values())
-    return HTML(f'<table class="verdict-table"><thead><tr><th>Document</th><th>Publisher</th><th>Date</th></tr></thead>'
+    return HTML(f'<table class="verdict-table"><caption>The source documents</caption><thead><tr><th scope="col">Document</th><th scope="col">Publisher</th><th scope="col">Date</th></tr></thead>'
                 f"<tbody>{rows}</tbody></table>", "\n".join(d["title"] for d in docs.values()))
 
 

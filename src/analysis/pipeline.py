@@ -321,10 +321,25 @@ def stage_sources(paths: BuildPaths, chapters: list[Chapter], stage: Path, fresh
     shutil.copytree(root / "book" / "_static", stage / "_static")
     shutil.copy2(vega_bundle(paths), stage / "_static" / "vega-bundle.js")
     shutil.copy2(root / "CONTRIBUTING.md", stage / "CONTRIBUTING.md")  # included by book/contributing.md
+    as_of = next((c.parameters["as_of"] for c in chapters if "as_of" in c.parameters), "")
+    (stage / "_site.json").write_text(json.dumps({"published": published_date(), "as_of": str(as_of)}))
     for chapter in chapters:
         target = stage / chapter.notebook.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2((fresh or {}).get(chapter.name, paths.executed / f"{chapter.name}.ipynb"), target)
+
+
+def published_date() -> str:
+    """The site's published date: $SITE_PUBLISHED, else the date of the last commit, else today.
+
+    The commit date keeps two builds of the same commit byte-identical.
+    """
+    if os.environ.get("SITE_PUBLISHED"):
+        return os.environ["SITE_PUBLISHED"]
+    proc = subprocess.run(["git", "-C", str(repo_root()), "log", "-1", "--format=%cs"], capture_output=True, text=True)
+    if proc.returncode == 0 and proc.stdout.strip():
+        return proc.stdout.strip()
+    return time.strftime("%Y-%m-%d")
 
 
 def tree_hash(folder: Path) -> str:

@@ -1,0 +1,189 @@
+"""A small Sphinx extension for the book's pages: light, shareable, citable, reusable.
+
+- scripts: the vega bundle only on pages with a chart, deferred; no Font Awesome script
+  (its CSS and font draw the few icons); Sphinx's search scripts and index only on the
+  search page, where `number-search.js` lets a reader search for a figure;
+- head: a page description, Open Graph tags, and on chapter pages schema.org ClaimReview
+  JSON-LD for every rated claim;
+- foot of every page: the published date, the data-as-of month and a "cite this page" line;
+- files: the register as CSV and JSON, the data package as one zip, and the archived
+  source documents, written into the built site's `_static` folder.
+
+The build writes `_site.json` (published date, as-of month) into the staged sources.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import zipfile
+from pathlib import Path
+
+SITE_FILE = "_site.json"
+VEGA = "vega-bundle.js"
+SEARCH_ONLY = ("searchtools.js", "language_data.js", "searchindex.js", "number-search.js")
+DROP = ("register.js",)  # loaded by the register table's own markup
+#: Scripts only pages with code cells or toggles use.
+CODE_ONLY = ("clipboard.min.js", "copybutton.js")
+TOGGLE_ONLY = ("togglebutton.js",)
+TABS_ONLY = ("design-tabs.js",)
+FONTAWESOME = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+SCROLLING_TABLE = re.compile(r'<table((?![^>]*tabindex)[^>]*class="[^"]*(?:dataframe|verdict-table|chart-table))')
+THEAD = re.compile(r"<thead>.*?</thead>", re.S)
+TBODY = re.compile(r"<tbody>.*?</tbody>", re.S)
+BARE_TH = re.compile(r"<th(?![^>]*scope)([\s>])")
+SEARCH_TAG = re.compile(r'\s*<script src="[^"]*(searchtools\.js|language_data\.js|searchindex\.js)[^"]*"></script>')
+
+
+def site_settings(srcdir: str) -> dict:
+    path = Path(srcdir) / SITE_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def rating(record: dict) -> int | None:
+    """The claim's rating on schema.org's 1-5 scale: the record's own, else from the verdict."""
+    from .pages import VERDICT_RATING
+
+    value = record.get("rating")
+    if value is not None and value == value:  # not NaN
+        return int(value)
+    return VERDICT_RATING.get(record.get("verdict"))
+
+
+def claim_reviews(records: list[dict], url: str, published: str) -> list[dict]:
+    """schema.org ClaimReview objects for every rated claim."""
+    reviews = []
+    for r in records:
+        value = rating(r)
+        if value is None:
+            continue
+        speaker = r.get("speaker") or r.get("claimant")
+        reviews.append({
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": f"{url}#claim-{r['id']}",
+            "datePublished": published,
+            "author": {"@type": "Organization", "name": "Probation in Numbers"},
+            "claimReviewed": r.get("quote") or r.get("claim"),
+            "itemReviewed": {
+                "@type": "Claim",
+                "author": {"@type": "Person" if speaker and "BBC" not in speaker else "Organization", "name": speaker},
+                "datePublished": str(r.get("claimed_at") or r.get("document_date")),
+                "appearance": {"@type": "CreativeWork", "name": r.get("document")},
+            },
+            "reviewRating": {"@type": "Rating", "ratingValue": value, "bestRating": 5, "worstRating": 1,
+                             "alternateName": r.get("verdict")},
+        })
+    return reviews
+
+
+def description(body: str, limit: int = 200) -> str:
+    """The first paragraph of the page as plain text, cut at a word before `limit` characters."""
+    match = re.search(r"<p>(.*?)</p>", body, re.S)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match.group(1) if match else "")).strip()
+    text = html.unescape(text)
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def page_context(app, pagename, templatename, context, doctree):
+    body = context.get("body", "") or ""
+    scripts = context.get("script_files")
+    if scripts is not None:
+        kept = []
+        for script in scripts:
+            name = str(getattr(script, "filename", script))
+            if name.endswith(DROP) or (name.endswith(SEARCH_ONLY) and pagename != "search"):
+                continue
+            if ((name.endswith(CODE_ONLY) and "highlight" not in body) or (name.endswith(TOGGLE_ONLY) and "toggle" not in body)
+                    or (name.endswith(TABS_ONLY) and "sd-tab" not in body)):
+                continue
+            if name.endswith(VEGA):
+                if 'class="vega-chart"' not in body:
+                    continue
+                script.attributes["defer"] = "defer"
+            kept.append(script)
+        context["script_files"][:] = kept
+    settings = site_settings(app.srcdir)
+    title = re.sub(r"<[^>]+>", "", context.get("title", "") or "")
+    site = app.config.project or "Probation in Numbers"
+    text = description(body) or site
+    tags = [f'<meta name="description" content="{html.escape(text)}">',
+            f'<meta property="og:title" content="{html.escape(title)}">',
+            f'<meta property="og:description" content="{html.escape(text)}">',
+            '<meta property="og:type" content="article">',
+            f'<meta property="og:site_name" content="{html.escape(site)}">',
+            '<meta name="twitter:card" content="summary">']
+    published = settings.get("published", "")
+    if pagename.startswith("notebooks/") and pagename != "notebooks/register":
+        from .claims import assess_claims
+
+        chapter = pagename.split("/", 1)[1]
+        records = assess_claims(chapter).to_dict("records")
+        reviews = claim_reviews(records, f"{pagename}.html", published)
+        if reviews:
+            payload = json.dumps(reviews, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+            tags.append(f'<script type="application/ld+json">{payload}</script>')
+    context["metatags"] = context.get("metatags", "") + "\n".join(tags)
+    if body and pagename != "search":
+        as_of = settings.get("as_of", "")
+        cite = (f'{html.escape(app.config.author or site)}, “{html.escape(title)}”, <em>{html.escape(site)}</em>, '
+                f"published {html.escape(published)}, data as of {html.escape(as_of)}.")
+        context["body"] = body + (
+            f'<div class="page-meta"><p>Published <time datetime="{html.escape(published)}">{html.escape(published)}</time>; '
+            f"data as of {html.escape(as_of)} (the latest month of official data reported).</p>"
+            f'<p class="cite-this">Cite this page: {cite}</p></div>')
+
+
+def deterministic_zip(target: Path, files: list[tuple[Path, str]]) -> None:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, name in sorted(files, key=lambda f: f[1]):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, path.read_bytes())
+
+
+def write_downloads(outdir: Path) -> None:
+    """The register as CSV and JSON, the data package as a zip, and the archived documents."""
+    from .claims import assess_claims
+    from .paths import data_dir
+
+    folder = outdir / "_static" / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    register = assess_claims()
+    register.to_csv(folder / "claims-register.csv", index=False, lineterminator="\n")
+    (folder / "claims-register.json").write_text(
+        register.to_json(orient="records", indent=1, force_ascii=False), encoding="utf-8")
+    data = data_dir()
+    files = [(p, "data/" + p.relative_to(data).as_posix()) for p in data.rglob("*") if p.is_file()]
+    deterministic_zip(folder / "probation-in-numbers-data.zip", files)
+    docs = outdir / "_static" / "documents"
+    docs.mkdir(parents=True, exist_ok=True)
+    for path in (data / "documents").glob("*"):
+        if path.is_file():
+            (docs / path.name).write_bytes(path.read_bytes())
+
+
+def build_finished(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = FONTAWESOME.sub("", text)
+        # regions that scroll sideways on a phone must be reachable by keyboard
+        new = new.replace('<div class="verdict-box', '<div tabindex="0" class="verdict-box')
+        new = SCROLLING_TABLE.sub(r'<table tabindex="0"\1', new)
+        new = THEAD.sub(lambda m: BARE_TH.sub(r'<th scope="col"\1', m.group(0)), new)
+        new = TBODY.sub(lambda m: BARE_TH.sub(r'<th scope="row"\1', m.group(0)), new)
+        if page.name != "search.html" or page.parent != outdir:
+            new = SEARCH_TAG.sub("", new)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+    write_downloads(outdir)
+
+
+def setup(app):
+    app.connect("html-page-context", page_context, priority=900)
+    app.connect("build-finished", build_finished)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
