@@ -14,7 +14,8 @@ from analysis.pipeline import chapter_list
 from analysis.verdicts import ROUNDING_ALIASES
 
 ROOT = Path(__file__).resolve().parents[1]
-KEY_ORDER = ["id", "section", "claimant", "document", "claim", "stated", "kind", "official"]
+KEY_ORDER = ["id", "section", "claimant", "speaker", "occasion", "claimed_at", "document", "quote", "claim",
+             "stated", "kind", "official"]
 
 
 def built() -> list[dict]:
@@ -147,3 +148,14 @@ def test_shape_check_refuses_a_chapter_without_caveats(tmp_path):
     nbformat.write(nb, tmp_path / "bad.ipynb")
     with pytest.raises(AssertionError):
         assert_chapter_shape(tmp_path / "bad.ipynb")
+
+
+def test_every_claim_has_its_own_words_verbatim_from_its_archived_document():
+    register = load_register()
+    texts = {key: (ROOT / "data" / doc["archive"]).read_text(encoding="utf-8")
+             for key, doc in register["documents"].items()}
+    for claim in register["claims"]:
+        for key in ("quote", "speaker", "claimed_at"):
+            assert claim.get(key), (claim["id"], key)
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(claim["claimed_at"])), claim["id"]
+        assert claim["quote"] in texts[claim["document"]], (claim["id"], claim["quote"])

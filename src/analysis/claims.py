@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +25,10 @@ from .verdicts import Verdict, judge, rule_for
 
 REGISTER_DIR = "claims"
 DOCUMENTS_FILE = "documents.yml"
-REQUIRED_KEYS = ["id", "claimant", "document", "claim", "stated", "kind", "official"]
-KINDS = {"series", "arithmetic", "reported", "context"}
+REQUIRED_KEYS = ["id", "claimant", "speaker", "claimed_at", "document", "quote", "claim", "stated", "kind", "official"]
+# The researched claim kinds (issue 9); the older evidence kinds stay accepted for now.
+KINDS = {"series", "arithmetic", "reported", "context",
+         "level", "bound", "direction", "change", "inference", "pledge", "law", "opinion"}
 
 
 @dataclass
@@ -117,6 +120,8 @@ def _check_claim(path: Path, i: int, claim: dict, documents: dict, seen: dict) -
     seen[claim["id"]] = path
     if claim["document"] not in documents:
         raise DataError(path, i, "document", f"claim {where!r} cites unknown document {claim['document']!r}")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(claim["claimed_at"])):
+        raise DataError(path, i, "claimed_at", f"claim {where!r}: claimed_at must be a date written YYYY-MM-DD")
     if claim["kind"] not in KINDS:
         raise DataError(path, i, "kind", f"claim {where!r} has kind {claim['kind']!r}; use one of {sorted(KINDS)}")
     stated = claim["stated"]
