@@ -357,3 +357,52 @@ def test_every_alias_maps_to_a_rule_and_every_rule_is_documented():
     assert {r["rule"] for r in table} >= {"arithmetic", "inference", "pledge", "law", "opinion"}
     assert all(r["test"] and r["words"] and r["kind"] for r in table)
     assert all(r["example"].startswith("Example") for r in table)
+
+
+def run_cli(*args):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONPATH": "src"}
+    return subprocess.run([sys.executable, "-m", "analysis", "judge", *args], capture_output=True, text=True, env=env)
+
+
+def test_cli_judge_text():
+    out = run_cli("under 1,000", "--official", "500")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ['accurate (rating 4 of 5; bound claim, rule "under")',
+                                       "The figure is 500: under 1,000 is true, though a loose bound."]
+
+
+def test_cli_judge_json_reads_the_official_figures_rounding():
+    import json
+    out = run_cli("45,488", "--official", "45,500", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout)
+    assert {k: record[k] for k in ("verdict", "rating", "kind", "official_precision")} == {
+        "verdict": "accurate", "rating": 5, "kind": "level", "official_precision": 50.0}
+    assert record["conclusion"] == "The figure is 45,500 (published to the nearest 100), consistent with the stated 45,488."
+
+
+@pytest.mark.parametrize("text, official, verdict, rating", [
+    ("more than halved", "0.9", "wrong", 1), ("twelve-fold", "12.2", "accurate", 5), ("came down", "0.5", "accurate", 5),
+    ("nearly 60%", "54", "overstated", 2), ("c150,000", "151,183", "accurate", 5),
+])
+def test_cli_judge_json_wordings(text, official, verdict, rating):
+    import json
+    record = json.loads(run_cli(text, "--official", official, "--format", "json").stdout)
+    assert (record["verdict"], record["rating"]) == (verdict, rating)
+
+
+def test_cli_judge_refuses_a_kind_the_wording_contradicts_and_unreadable_wording():
+    out = run_cli("grew", "--official", "0.96", "--kind", "level")
+    assert out.returncode == 2 and "the wording 'grew' is a direction claim, not 'level'" in out.stderr
+    out = run_cli("lots", "--official", "3")
+    assert out.returncode == 2 and "no figure in the wording 'lots'" in out.stderr
+
+
+def test_cli_judge_arithmetic_kind():
+    import json
+    record = json.loads(run_cli("31", "--official", "36", "--kind", "arithmetic", "--format", "json").stdout)
+    assert (record["kind"], record["verdict"]) == ("arithmetic", "understated")
+    assert record["conclusion"].startswith("The document's own figures give 36")

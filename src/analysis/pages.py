@@ -163,10 +163,11 @@ def rules_html() -> HTML:
     from .verdicts import rules_table
 
     table = rules_table()
-    rows = "".join(f"<tr><td>{html.escape(r['rule'])}</td><td>{html.escape(r['words'])}</td><td>{html.escape(r['test'])}</td></tr>"
-                   for r in table)
-    return HTML(f'<table class="verdict-table"><thead><tr><th>Rule</th><th>Words</th><th>Test</th></tr></thead><tbody>{rows}</tbody></table>',
-                "\n".join(f"{r['rule']}: {r['test']}" for r in table))
+    rows = "".join(f"<tr><td>{html.escape(r['rule'])}</td><td>{html.escape(r['kind'])}</td><td>{html.escape(r['words'])}</td>"
+                   f"<td>{html.escape(r['test'])}</td><td>{html.escape(r['example'])}</td></tr>" for r in table)
+    return HTML('<div class="wide-table"><table class="verdict-table"><thead><tr><th>Rule</th><th>Kind</th><th>Words</th>'
+                f'<th>Test</th><th>Worked example</th></tr></thead><tbody>{rows}</tbody></table></div>',
+                "\n".join(f"{r['rule']} ({r['kind']}): {r['test']} {r['example']}" for r in table))
 
 
 def comparison_table(assessed: pd.DataFrame) -> pd.DataFrame:

@@ -270,7 +270,10 @@ def judge_exact(stated: float, official: float, unit: str, official_precision: f
     if _opposite_signs(stated, official, official_precision):
         return _j(Verdict.WRONG, f"the figure is {o}, the other way from the stated {fmt(stated, unit)}", kind)
     if abs(official - stated) <= precision(stated, unit) + official_precision + 1e-9:
-        return _j(Verdict.ACCURATE, f"the figure is {o}, as stated", kind)
+        if official == stated:
+            return _j(Verdict.ACCURATE, f"the figure is {o}, as stated", kind)
+        rounded = f" (published to the nearest {fmt(2 * official_precision)})" if official_precision >= 0.5 else ""
+        return _j(Verdict.ACCURATE, f"the figure is {o}{rounded}, consistent with the stated {fmt(stated, unit)}", kind)
     if _within(stated, official, unit, 0.02, 1.0, official_precision):
         return _j(Verdict.APPROXIMATELY_RIGHT, f"the figure is {o}, close to the stated {fmt(stated, unit)}", kind)
     if _far_off(stated, official, unit):
