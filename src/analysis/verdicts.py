@@ -184,7 +184,7 @@ def fmt(value: float, unit: str = "") -> str:
     if unit == "percent_of_capacity":
         return f"{value:.0f}% of capacity"
     if unit == "ratio":
-        return f"{value:,.2f}"
+        return f"{value:,.1f}"
     if unit in ("fold",):
         return f"{value:.1f}-fold"
     if unit == "gbp_millions":
