@@ -234,7 +234,7 @@ def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
     """Judge a chapter's claims and glue what its page shows about them.
 
     Glues `<chapter>_verdict_box`, `<chapter>_comparison`, and for each claim
-    `<id>__claim`, `__stated`, `__verdict`, `__reason` and `__who`.  Returns the verdicts.
+    `<id>__claim`, `__stated`, `__verdict`, `__reason`, `__conclusion` and `__who`.  Returns the verdicts.
     """
     from .claims import assess_claims
 
@@ -246,6 +246,7 @@ def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
         glue(f"{row['id']}__stated", row["stated_text"], display=False)
         glue(f"{row['id']}__verdict", row["verdict"], display=False)
         glue(f"{row['id']}__reason", row["reason"], display=False)
+        glue(f"{row['id']}__conclusion", row["conclusion"], display=False)
         glue(f"{row['id']}__who", f"{row['claimant']}; {row['document_short']}, {row['document_date']}", display=False)
     return verdicts
 
