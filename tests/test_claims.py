@@ -112,6 +112,45 @@ def test_every_claim_has_a_verdict_and_a_reason():
     assert (frame.loc[frame["verdict"] != "cannot be verified", "official_value"].notna()).all()
 
 
+def test_json_output_has_kind_rating_basis_why_unsettled_and_conclusion():
+    records = {r["id"]: r for r in json.loads(run_cli("claims", "--format", "json"))}
+    kinds = {"level", "bound", "direction", "change", "arithmetic", "inference", "pledge", "law", "opinion"}
+    assert all(r["kind"] in kinds for r in records.values())
+    assert all(r["basis"] in {"official", "secondary", "arithmetic", "publisher", "none"} for r in records.values())
+    for r in records.values():
+        settled = r["verdict"] != "cannot be verified"
+        assert (r["rating"] is not None) == settled and (r["why_unsettled"] is None) == settled, r["id"]
+        assert (r["basis"] == "none") == (not settled), r["id"]
+        assert r["conclusion"].endswith(".") and "matches the stated" not in r["conclusion"]
+    flows = records["flows-over-2000-a-month"]      # a true but loose lower bound: accurate, rating 4
+    assert (flows["kind"], flows["verdict"], flows["rating"], flows["basis"]) == ("bound", "accurate", 4, "official")
+    assert flows["conclusion"].startswith("The figure is 3,260.7: over 2,000 is true, though a loose bound")
+    share = records["recall-2024-09-share-17"]
+    assert (share["rating"], share["basis"]) == (2, "secondary")
+    assert share["conclusion"].startswith("The figure from a secondary source is 14.5%, not 17%")
+    assert records["cpo-average-came-down"]["kind"] == "direction"
+    assert records["cpo-average-came-down"]["why_unsettled"] == "unpublished"      # only the inspectorate holds it
+    assert records["recall-2000-under-1000"]["why_unsettled"] == "not_in_book"
+    assert records["recall-twelve-fold"]["kind"] == "change"
+    assert records["cpo-sum-10996"]["basis"] == "arithmetic"
+
+
+def test_register_refuses_an_unknown_why_unsettled(tmp_path):
+    import shutil
+
+    import yaml
+
+    from analysis.official_data import DataError
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "claims" / "recall.yml"
+    reg = yaml.safe_load(path.read_text())
+    reg["claims"][0]["why_unsettled"] = "later"
+    path.write_text(yaml.safe_dump(reg))
+    with pytest.raises(DataError, match="why_unsettled 'later'; use one of not_in_book, unpublished"):
+        load_register(tmp_path / "data")
+
+
 def test_register_refuses_a_claim_whose_function_cannot_take_its_arguments(tmp_path):
     import shutil
 

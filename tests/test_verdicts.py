@@ -2,7 +2,9 @@
 
 import pytest
 
-from analysis.verdicts import ROUNDING_ALIASES, RULES, Verdict, half_unit, judge, rule_for, rules_table
+from analysis.verdicts import (ROUNDING_ALIASES, RULES, Verdict, half_unit, judge, judge_arithmetic, judge_fell,
+                               judge_inference, judge_law, judge_opinion, judge_pledge, judge_rose, judge_wording,
+                               parse_number, parse_wording, precision, rule_for, rules_table)
 
 A, AR, OV, UN, W, M, U = (Verdict.ACCURATE, Verdict.APPROXIMATELY_RIGHT, Verdict.OVERSTATED,
                           Verdict.UNDERSTATED, Verdict.WRONG, Verdict.MISLEADING, Verdict.UNVERIFIABLE)
@@ -53,30 +55,45 @@ def test_c_is_about():
     assert rule_for("c") is rule_for("about") is RULES["about"]
 
 
-@pytest.mark.parametrize("stated, official, verdict", [
-    (5000, 5350, A),
-    (5000, 6249, A),        # just under 25% over
-    (5000, 6300, UN),       # a true bound that undersells
-    (5000, 5000, AR),       # equal is not over, but within 5%
-    (5000, 4760, AR),
-    (5000, 4700, OV),
-    (5000, 3300, W),         # the bound is over 1.5 times the figure
+@pytest.mark.parametrize("stated, official, verdict, rating", [
+    (5000, 5350, A, 5),
+    (5000, 6300, A, 5),     # a true bound is never "understated"
+    (5000, 7500, A, 5),     # 1.5 times the bound: still tight
+    (5000, 7501, A, 4),     # beyond 1.5 times: true but loose
+    (2000, 3260, A, 4),     # "over 2,000 a month" against 3,260: true, loose
+    (5000, 5000, AR, 4),    # equal is not over, but within 5%
+    (5000, 4760, AR, 4),
+    (5000, 4749, OV, 2),
+    (5000, 4700, OV, 2),
+    (5000, 3334, OV, 2),
+    (5000, 3300, W, 1),     # the bound is over 1.5 times the figure
 ])
-def test_over(stated, official, verdict):
-    assert judge(stated, official, "over", "prisoners").verdict == verdict
+def test_over_is_first_true_or_false_then_tight_or_loose(stated, official, verdict, rating):
+    result = judge(stated, official, "over", "prisoners")
+    assert (result.verdict, result.rating, result.kind) == (verdict, rating, "bound")
 
 
-@pytest.mark.parametrize("stated, official, verdict", [
-    (1000, 900, A),
-    (1000, 800, A),         # 20% below is the boundary
-    (1000, 790, OV),        # bound far above the figure
-    (1000, 1000, AR),
-    (1000, 1050, AR),
-    (1000, 1100, UN),
-    (1000, 1600, W),         # over 1.5 times the bound
+@pytest.mark.parametrize("stated, official, verdict, rating", [
+    (1000, 900, A, 5),
+    (1000, 667, A, 5),      # the bound is under 1.5 times the figure: tight
+    (1000, 666, A, 4),      # loose
+    (1000, 500, A, 4),      # "under 1,000" against 500: true, never "overstated"
+    (1000, 1000, AR, 4),
+    (1000, 1050, AR, 4),
+    (1000, 1051, UN, 2),
+    (1000, 1100, UN, 2),
+    (1000, 1500, UN, 2),
+    (1000, 1600, W, 1),     # over 1.5 times the bound
 ])
-def test_under(stated, official, verdict):
-    assert judge(stated, official, "under", "prisoners").verdict == verdict
+def test_under_is_first_true_or_false_then_tight_or_loose(stated, official, verdict, rating):
+    result = judge(stated, official, "under", "prisoners")
+    assert (result.verdict, result.rating) == (verdict, rating)
+    assert "loose" in result.reason if rating == 4 and verdict == A else "loose" not in result.reason
+
+
+def test_a_bound_holds_within_the_official_figures_own_rounding():
+    assert judge(5000, 5000, "over", "people", official_text="5,000").verdict == A   # 4,500 to 5,500
+    assert judge(5000, 5000, "over", "people").verdict == AR                         # exactly 5,000 is not over
 
 
 @pytest.mark.parametrize("stated, official, unit, verdict", [
@@ -93,22 +110,220 @@ def test_nearly(stated, official, unit, verdict):
 
 
 @pytest.mark.parametrize("ratio, verdict", [
-    (0.47, A), (0.4999, A), (0.5, AR), (0.55, AR), (0.56, OV), (0.8, OV), (1.0, W), (1.2, W),
+    (0.47, A), (0.4999, A), (0.5, AR), (0.55, AR), (0.56, OV), (0.66, OV), (0.67, W), (0.8, W),
+    (0.9, W),                                 # "more than halved" after a 10% fall is wrong
+    (1.0, W), (1.2, W),
 ])
 def test_more_than_halved(ratio, verdict):
     assert judge(0.5, ratio, "more than halved", "ratio").verdict == verdict
 
 
 @pytest.mark.parametrize("ratio, verdict", [
-    (12.2, A), (11.5, A), (12.6, A), (10.0, AR), (14.3, AR), (9.0, OV), (15.0, UN), (5.0, W), (19.0, W),
+    (12.2, A), (11.5, A), (12.6, A), (11.0, AR), (13.2, AR), (10.7, OV), (13.3, UN), (9.0, OV), (15.0, UN),
+    (5.0, W), (19.0, W), (0.9, W),
 ])
 def test_fold(ratio, verdict):
     assert judge(12, ratio, "fold", "fold").verdict == verdict
 
 
-@pytest.mark.parametrize("official, verdict", [(3.0, A), (1.0, A), (0.96, AR), (0.9, OV), (0.4, W)])
-def test_at_least(official, verdict):
-    assert judge(1, official, "at least", "ratio").verdict == verdict
+@pytest.mark.parametrize("ratio, verdict", [
+    (2.0, A), (1.9, A), (2.1, A), (1.89, AR), (1.8, AR), (2.2, AR), (1.79, OV),
+    (1.55, OV),                               # "doubled" at 1.55 times is not accurate
+    (1.34, OV), (1.33, W), (3.1, W), (0.9, W),
+])
+def test_doubled_uses_a_relative_tolerance(ratio, verdict):
+    assert judge(2, ratio, "doubled", "fold").verdict == verdict
+
+
+@pytest.mark.parametrize("official, verdict, rating", [
+    (1.5, A, 5), (1.51, A, 4), (1.0, A, 5), (0.96, AR, 4), (0.9, OV, 2), (0.4, W, 1)])
+def test_at_least(official, verdict, rating):
+    result = judge(1, official, "at least", "ratio")
+    assert (result.verdict, result.rating) == (verdict, rating)
+
+
+@pytest.mark.parametrize("word, ratio, verdict, rating", [
+    ("came down", 0.5, A, 5),                 # halving is a fall: accurate, not "overstated"
+    ("came down", 0.98, A, 5),
+    ("came down", 0.99, AR, 4),               # within the 1% noise band: no clear change
+    ("came down", 1.0, OV, 2),
+    ("came down", 1.01, OV, 2),
+    ("came down", 1.02, W, 1),
+    ("grew", 1.2, A, 5),
+    ("grew", 1.01, AR, 4),
+    ("grew", 0.995, OV, 2),
+    ("grew", 0.98, W, 1),
+    ("grew", 0.96, W, 1),                     # "grew" when it fell 4% is wrong
+])
+def test_direction(word, ratio, verdict, rating):
+    result = judge(1, ratio, word, "ratio")
+    assert (result.verdict, result.rating, result.kind) == (verdict, rating, "direction")
+    assert ("no clear change" in result.reason) == (abs(ratio - 1) <= 0.01 + 1e-9)
+
+
+def test_direction_noise_band_is_an_argument():
+    assert judge_rose(1, 1.03, noise=0.05).verdict == AR
+    assert judge_fell(1, 1.03, noise=0.05).verdict == OV
+    assert judge_fell(1, 1.03).verdict == W
+
+
+@pytest.mark.parametrize("stated, ratio, verdict", [
+    (42, 1.42, A), (42, 1.424, A), (42, 1.426, AR), (42, 1.462, AR), (42, 1.463, UN), (42, 1.38, AR),
+    (42, 1.37, OV), (42, 1.28, OV), (42, 1.27, W), (42, 0.9, W),
+    (-0.8, 1.001, W),                         # a claimed fall against an actual rise is wrong
+    (1, 1.019, UN),                           # "up 1%" at 1.9%: not close (understated, within a point)
+    (1, 1.021, W),
+])
+def test_percent_change(stated, ratio, verdict):
+    assert judge(stated, ratio, "percent change", "ratio").verdict == verdict
+
+
+@pytest.mark.parametrize("stated, official, unit, verdict", [
+    (10, 11, "headcount", UN),                # "10 of 12 regions" against 11: an exact count is exact
+    (10, 10.4, "headcount", A),
+    (10, 10.6, "headcount", UN),
+    (4000, 4400, "people", A),                # from 100 up trailing zeros mark rounding
+    (4000, 4600, "people", UN),
+    (1, 1.9, "percent", UN),                  # 1.9% is not close to a stated 1%
+    (1, 1.5, "percent", A),
+    (4.2, 4.45, "percent", AR),               # the 1-point band shrinks to 0.42 points at 4.2%
+    (4.2, 4.7, "percent", UN),
+    (1, 1.6, "percent", UN),
+    (1, 1.61, "percent", UN),
+    (1, 2.1, "percent", W),
+    (-0.8, 0.1, "percent", W),                # a claimed fall against an actual rise
+    (-0.8, -0.5, "percent", OV),              # a fall put steeper than it was
+    (-0.5, -0.8, "percent", UN),
+])
+def test_exact_counts_and_low_percentages(stated, official, unit, verdict):
+    assert judge(stated, official, "", unit).verdict == verdict
+
+
+@pytest.mark.parametrize("official_text, verdict", [
+    ("45,500", A),                            # published to the nearest hundred: 45,450 to 45,550
+    ("45,400", AR),                           # 45,350 to 45,450: 38 short
+    ("45,000", A),                            # to the nearest thousand: 44,500 to 45,500
+    ("44,000", OV),                           # 43,500 to 44,500: 2.2% short
+])
+def test_precision_on_both_sides(official_text, verdict):
+    value, prec = parse_number(official_text)
+    assert judge(45488, value, "", "people", official_text=official_text).verdict == verdict
+    assert judge(45488, value, "", "people", official_precision=prec).verdict == verdict
+
+
+def test_official_precision_defaults_to_exact():
+    assert judge(45488, 45500, "", "people").verdict == AR
+
+
+@pytest.mark.parametrize("value, unit, half", [
+    (10, "headcount", 0.5), (99, "", 0.5), (100, "", 50), (4000, "people", 500), (60, "percent", 0.5),
+    (35.2, "percent", 0.05), (12.5, "ratio", 0.05),
+])
+def test_precision_of_a_written_figure(value, unit, half):
+    assert precision(value, unit) == pytest.approx(half)
+
+
+@pytest.mark.parametrize("text, value, half", [
+    ("45,500", 45500, 50), ("45,488", 45488, 0.5), ("11", 11, 0), ("13.9%", 13.9, 0.05), ("1.55", 1.55, 0.005)])
+def test_parse_number(text, value, half):
+    assert parse_number(text) == (pytest.approx(value), pytest.approx(half))
+
+
+@pytest.mark.parametrize("verdict_args, rating", [
+    ((12199, 12199, "", "prisoners"), 5), ((12199, 12200, "", "prisoners"), 4),
+    ((17, 14.5, "", "percent"), 2), ((12199, 5000, "", "prisoners"), 1), ((1000, None, "under", ""), None),
+])
+def test_rating_follows_the_verdict(verdict_args, rating):
+    assert judge(*verdict_args).rating == rating
+
+
+def test_misleading_rates_three():
+    assert judge(17, 14.5, "", "percent", alternatives={"sentenced": 17.2}).rating == 3
+
+
+def test_arithmetic_recomputes_the_documents_figures():
+    ok = judge_arithmetic(31, 1 + 15 + 15, "headcount", "1 + 15 + 15")
+    assert (ok.verdict, ok.rating, ok.kind) == (A, 5, "arithmetic") and "1 + 15 + 15" in ok.reason
+    assert judge_arithmetic(31, 36, "headcount").verdict == UN
+
+
+@pytest.mark.parametrize("holds, verdict, rating", [(True, A, 5), (None, M, 3), (False, W, 1)])
+def test_inference_is_judged_on_the_reasoning(holds, verdict, rating):
+    result = judge_inference(holds, "an officer-only average times officers and PSOs together")
+    assert (result.verdict, result.rating, result.kind) == (verdict, rating, "inference")
+    assert "officer-only" in result.reason
+
+
+@pytest.mark.parametrize("achieved, as_of, verdict, rating, why", [
+    (1040, "2025-03-31", A, 5, None),
+    (1000, "2024-06-30", A, 5, None),         # met early
+    (700, "2024-06-30", U, None, "pending"),  # not yet due
+    (None, "2024-06-30", U, None, "pending"),
+    (999, "2025-03-31", AR, 4, None),
+    (950, "2025-03-31", AR, 4, None),
+    (949, "2025-03-31", W, 1, None),
+    (700, "2025-04-01", W, 1, None),
+    (None, "2025-04-01", U, None, "not_in_book"),
+])
+def test_pledge(achieved, as_of, verdict, rating, why):
+    result = judge_pledge(1000, achieved, "2025-03-31", as_of, "people")
+    assert (result.verdict, result.rating, result.why_unsettled, result.kind) == (verdict, rating, why, "pledge")
+
+
+def test_law_names_the_provision():
+    assert judge_law(True, "Criminal Justice Act 2003, s.254").rating == 5
+    wrong = judge_law(False, "Offender Rehabilitation Act 2014, s.2")
+    assert wrong.verdict == W and "s.2" in wrong.reason
+
+
+def test_opinion_has_no_verdict_and_says_so():
+    result = judge_opinion()
+    assert (result.verdict, result.rating, result.why_unsettled, result.kind) == (U, None, "not_checkable", "opinion")
+    assert result.reason.startswith("no verdict")
+
+
+def test_missing_figure_says_why_unsettled():
+    assert judge(1, None, "", why_unsettled="unpublished").why_unsettled == "unpublished"
+    assert judge(1, 1, "").why_unsettled is None
+    with pytest.raises(ValueError, match="why_unsettled"):
+        judge(1, None, "", why_unsettled="later")
+
+
+@pytest.mark.parametrize("text, rounding, value, unit", [
+    ("under 1,000", "under", 1000, ""), ("c150,000", "c", 150000, ""), ("nearly 60%", "nearly", 60, "percent"),
+    ("more than halved", "more than halved", 0.5, "ratio"), ("twelve-fold", "fold", 12, "fold"),
+    ("came down", "came down", 1, "ratio"), ("10", "", 10, ""), ("doubled", "doubled", 2, "ratio"),
+    ("over 2,000 a month", "over", 2000, ""), ("more than half", "more than", 50, "percent"),
+    ("up 42%", "percent change", 42, "ratio"), ("0.8% fewer", "percent change", -0.8, "ratio"),
+    ("c£600m a year", "c", 600, "gbp_millions"), ("seven in ten", "", 7, ""), ("about 97%", "about", 97, "percent"),
+])
+def test_parse_wording(text, rounding, value, unit):
+    words = parse_wording(text)
+    assert (words.rounding, words.value, words.unit) == (rounding, pytest.approx(value), unit)
+
+
+def test_unreadable_wording_is_refused():
+    with pytest.raises(ValueError, match="no figure in the wording 'lots'"):
+        parse_wording("lots")
+
+
+@pytest.mark.parametrize("text, official, verdict, rating, kind", [
+    ("under 1,000", "500", "accurate", 4, "bound"),
+    ("over 2,000 a month", "3,260", "accurate", 4, "bound"),
+    ("came down", "0.5", "accurate", 5, "direction"),
+    ("grew", "0.96", "wrong", 1, "direction"),
+    ("more than halved", "0.9", "wrong", 1, "change"),
+    ("doubled", "1.55", "overstated", 2, "change"),
+    ("10", "11", "understated", 2, "level"),
+    ("1%", "1.9", "understated", 2, "level"),
+    ("45,488", "45,500", "accurate", 5, "level"),
+    ("nearly 60%", "57", "accurate", 5, "level"),
+])
+def test_judge_wording_cases_from_the_issue(text, official, verdict, rating, kind):
+    out = judge_wording(text, official)
+    assert (out["verdict"], out["rating"], out["kind"]) == (verdict, rating, kind)
+    assert out["conclusion"][0].isupper() and out["conclusion"].endswith(".")
+    assert "matches the stated" not in out["conclusion"]
 
 
 def test_different_basis_is_misleading_without_context():
@@ -138,5 +353,56 @@ def test_unknown_rounding_word_is_refused():
 def test_every_alias_maps_to_a_rule_and_every_rule_is_documented():
     assert set(ROUNDING_ALIASES.values()) == set(RULES)
     table = rules_table()
-    assert [r["rule"] for r in table] == list(RULES)
-    assert all(r["test"] and r["words"] for r in table)
+    assert [r["rule"] for r in table][:len(RULES)] == list(RULES)
+    assert {r["rule"] for r in table} >= {"arithmetic", "inference", "pledge", "law", "opinion"}
+    assert all(r["test"] and r["words"] and r["kind"] for r in table)
+    assert all(r["example"].startswith("Example") for r in table)
+
+
+def run_cli(*args):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONPATH": "src"}
+    return subprocess.run([sys.executable, "-m", "analysis", "judge", *args], capture_output=True, text=True, env=env)
+
+
+def test_cli_judge_text():
+    out = run_cli("under 1,000", "--official", "500")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ['accurate (rating 4 of 5; bound claim, rule "under")',
+                                       "The figure is 500: under 1,000 is true, though a loose bound."]
+
+
+def test_cli_judge_json_reads_the_official_figures_rounding():
+    import json
+    out = run_cli("45,488", "--official", "45,500", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout)
+    assert {k: record[k] for k in ("verdict", "rating", "kind", "official_precision")} == {
+        "verdict": "accurate", "rating": 5, "kind": "level", "official_precision": 50.0}
+    assert record["conclusion"] == "The figure is 45,500 (published to the nearest 100), consistent with the stated 45,488."
+
+
+@pytest.mark.parametrize("text, official, verdict, rating", [
+    ("more than halved", "0.9", "wrong", 1), ("twelve-fold", "12.2", "accurate", 5), ("came down", "0.5", "accurate", 5),
+    ("nearly 60%", "54", "overstated", 2), ("c150,000", "151,183", "accurate", 5),
+])
+def test_cli_judge_json_wordings(text, official, verdict, rating):
+    import json
+    record = json.loads(run_cli(text, "--official", official, "--format", "json").stdout)
+    assert (record["verdict"], record["rating"]) == (verdict, rating)
+
+
+def test_cli_judge_refuses_a_kind_the_wording_contradicts_and_unreadable_wording():
+    out = run_cli("grew", "--official", "0.96", "--kind", "level")
+    assert out.returncode == 2 and "the wording 'grew' is a direction claim, not 'level'" in out.stderr
+    out = run_cli("lots", "--official", "3")
+    assert out.returncode == 2 and "no figure in the wording 'lots'" in out.stderr
+
+
+def test_cli_judge_arithmetic_kind():
+    import json
+    record = json.loads(run_cli("31", "--official", "36", "--kind", "arithmetic", "--format", "json").stdout)
+    assert (record["kind"], record["verdict"]) == ("arithmetic", "understated")
+    assert record["conclusion"].startswith("The document's own figures give 36")

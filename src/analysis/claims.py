@@ -21,14 +21,16 @@ import yaml
 
 from .official_data import DataError, log_read
 from .paths import data_dir, using_data
-from .verdicts import Verdict, judge, rule_for
+from .verdicts import KINDS as CLAIM_KINDS
+from .verdicts import UNSETTLED, Verdict, judge, kind_for, rule_for
 
 REGISTER_DIR = "claims"
 DOCUMENTS_FILE = "documents.yml"
 REQUIRED_KEYS = ["id", "claimant", "speaker", "claimed_at", "document", "quote", "claim", "stated", "kind", "official"]
-# The researched claim kinds (issue 9); the older evidence kinds stay accepted for now.
-KINDS = {"series", "arithmetic", "reported", "context",
-         "level", "bound", "direction", "change", "inference", "pledge", "law", "opinion"}
+#: Register kinds: where the figure comes from (series, reported, context) or a claim kind the verdict engine knows.
+KINDS = {"series", "arithmetic", "reported", "context"} | set(CLAIM_KINDS)
+#: What a verdict rests on.
+BASES = ("official", "secondary", "arithmetic", "publisher", "none")
 
 
 @dataclass
@@ -42,6 +44,8 @@ class OfficialFigure:
     missing: str = ""
     alternative_sources: list[dict] = field(default_factory=list)
     label: str = "official figure"
+    unsettled: str = "not_in_book"
+    precision: float = 0.0
 
     @property
     def urls(self) -> list[str]:
@@ -124,6 +128,9 @@ def _check_claim(path: Path, i: int, claim: dict, documents: dict, seen: dict) -
         raise DataError(path, i, "claimed_at", f"claim {where!r}: claimed_at must be a date written YYYY-MM-DD")
     if claim["kind"] not in KINDS:
         raise DataError(path, i, "kind", f"claim {where!r} has kind {claim['kind']!r}; use one of {sorted(KINDS)}")
+    if claim.get("why_unsettled", UNSETTLED[0]) not in UNSETTLED:
+        raise DataError(path, i, "why_unsettled", f"claim {where!r} has why_unsettled {claim['why_unsettled']!r}; "
+                        f"use one of {', '.join(UNSETTLED)}")
     stated = claim["stated"]
     if not isinstance(stated, dict) or isinstance(stated.get("value"), bool) or not isinstance(stated.get("value"), (int, float)):
         raise DataError(path, i, "stated.value", f"claim {where!r}: the stated value must be a number")
@@ -161,17 +168,53 @@ def official_figure(claim: dict) -> OfficialFigure:
     return official_function(spec["function"])(**spec.get("args", {}))
 
 
+def claim_kind(claim: dict) -> str:
+    """The claim's kind: its register `kind` when that is a verdict-engine kind, else the one its rounding word implies."""
+    if claim["kind"] in CLAIM_KINDS:
+        return claim["kind"]
+    return kind_for(claim["stated"].get("rounding", ""))
+
+
+def basis(figure: OfficialFigure, kind: str) -> str:
+    """What the verdict rests on: official, secondary, arithmetic (the document's own figures), publisher, or none."""
+    if figure.value is None or (isinstance(figure.value, float) and math.isnan(figure.value)):
+        return "none"
+    if figure.label == "recomputed figure":
+        return "arithmetic"
+    kinds = {src.get("source_kind") for src in figure.sources if src}
+    for rests_on in ("secondary", "publisher", "official"):
+        if rests_on in kinds:
+            return rests_on
+    return "arithmetic" if kind == "arithmetic" else "official"
+
+
+def conclusion(reason: str, settled: bool, figure: OfficialFigure, rests_on: str) -> str:
+    """A plain sentence giving the right figure (or why there is none), its period and its basis."""
+    text = reason.strip().rstrip(".")
+    if not settled:
+        return "No verdict: " + text + "."
+    extras = [figure.detail] if figure.detail else []
+    if rests_on == "secondary" and "secondary" not in figure.detail:
+        extras.append("from a secondary compilation, not an official table")
+    return text[:1].upper() + text[1:] + (f" ({'; '.join(extras)})" if extras else "") + "."
+
+
 def assess_claim(claim: dict, documents: dict) -> dict:
     """Judge one claim and return a flat record for tables, JSON and pages."""
     stated = claim["stated"]
     figure = official_figure(claim)
+    why = claim.get("why_unsettled") or figure.unsettled
     judgement = judge(stated["value"], figure.value, stated.get("rounding", ""), stated.get("unit", ""),
-                      alternatives=figure.alternatives, missing_reason=figure.missing)
+                      alternatives=figure.alternatives, missing_reason=figure.missing, why_unsettled=why,
+                      official_precision=figure.precision)
+    kind = claim_kind(claim)
+    rests_on = basis(figure, kind)
     reason = judgement.reason
     label = figure.label
-    if any(src and src.get("source_kind") == "secondary" for src in figure.sources):
+    if rests_on == "secondary":
         label = "figure from a secondary source"
-    reason = reason.replace("official figure", label, 1)
+    if label != "official figure":
+        reason = reason.replace("the figure", f"the {label}", 1)
     doc = documents[claim["document"]]
     value = figure.value
     if value is not None and isinstance(value, float) and math.isnan(value):
@@ -190,11 +233,16 @@ def assess_claim(claim: dict, documents: dict) -> dict:
         "stated_value": float(stated["value"]),
         "rounding": stated.get("rounding", "") or "exact",
         "unit": stated.get("unit", ""),
-        "kind": claim["kind"],
+        "kind": kind,
+        "register_kind": claim["kind"],
         "official_value": None if value is None else float(value),
         "official_detail": figure.detail,
         "verdict": judgement.verdict.value,
+        "rating": judgement.rating,
+        "why_unsettled": judgement.why_unsettled,
+        "basis": rests_on,
         "reason": reason,
+        "conclusion": conclusion(reason, judgement.verdict != Verdict.UNVERIFIABLE, figure, rests_on),
         "sources": figure.urls,
     }
 
@@ -205,7 +253,10 @@ def assess_claims(chapter: str | None = None, folder: Path | None = None) -> pd.
         register = load_register(folder)
         claims = [c for c in register["claims"] if chapter is None or c["chapter"] == chapter]
         rows = [assess_claim(c, register["documents"]) for c in claims]
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if "rating" in frame:
+        frame["rating"] = frame["rating"].astype("Int64")
+    return frame
 
 
 def verdict_counts(assessed: pd.DataFrame) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis build | validate | claims | refresh | update | ingest`.
+"""Command line: `python -m analysis build | validate | claims | judge | refresh | update | ingest | new-chapter | bench`.
 
 Every failure reaches the user as plain lines naming the file and place, never as a traceback.
 """
@@ -151,6 +151,24 @@ def cmd_new_chapter(args) -> int:
     return 0
 
 
+def cmd_judge(args) -> int:
+    """Judge one claim's wording of a figure against one official figure, by the written rules."""
+    from .verdicts import judge_wording
+
+    try:
+        out = judge_wording(args.text, args.official, args.unit or "", args.kind)
+    except ValueError as err:
+        print(f"judge: {err}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        rating = "no rating" if out["rating"] is None else f"rating {out['rating']} of 5"
+        print(f"{out['verdict']} ({rating}; {out['kind']} claim, rule \"{out['rule']}\")")
+        print(out["conclusion"])
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser."""
     p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
@@ -173,6 +191,19 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--chapter", default=None)
     c.add_argument("--data", default=None, help="data folder (default data/)")
     c.set_defaults(func=cmd_claims)
+
+    j = sub.add_parser("judge", help="judge one claim's wording of a figure against one official figure")
+    j.add_argument("text", help='the claim\'s wording: "under 1,000", "c150,000", "nearly 60%%", "more than halved", '
+                                '"twelve-fold", "came down", "10"')
+    j.add_argument("--official", required=True,
+                   help='the official figure as published ("45,500" is read as rounded to hundreds); '
+                        "for direction and change wordings, the ratio later / earlier")
+    j.add_argument("--unit", default=None, help="unit (percent, people, ratio, ...); read from the wording when omitted")
+    j.add_argument("--kind", default=None,
+                   choices=["level", "bound", "direction", "change", "arithmetic"],
+                   help="the claim's kind; refused when the wording implies another (arithmetic: the document's own figures recomputed)")
+    j.add_argument("--format", choices=["text", "json"], default="text")
+    j.set_defaults(func=cmd_judge)
 
     u = sub.add_parser("update", help="after adding a quarter: validate, rebuild and report what changed")
     u.add_argument("--data", default=None, help="data folder (default data/)")

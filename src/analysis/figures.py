@@ -143,7 +143,7 @@ def recomputed(op: str, values: list[float], note: str = "") -> OfficialFigure:
 def reported(holder: str, settled_by: str = "") -> OfficialFigure:
     """A finding only its publisher holds (an inspection sample, a leaked snapshot, a pledge)."""
     why = f"a finding held only by {holder}; no published series can check it"
-    return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""))
+    return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""), unsettled="unpublished")
 
 
 # --- general helpers for every chapter ---------------------------------------------------

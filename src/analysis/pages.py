@@ -250,10 +250,12 @@ def rules_html() -> HTML:
     from .verdicts import rules_table
 
     table = rules_table()
-    rows = "".join(f"<tr><td>{html.escape(r['rule'])}</td><td>{html.escape(r['words'])}</td><td>{html.escape(r['test'])}</td></tr>"
-                   for r in table)
-    return HTML(f'<table class="verdict-table"><caption>The written rules</caption><thead><tr><th scope="col">Rule</th><th scope="col">Words</th><th scope="col">Test</th></tr></thead><tbody>{rows}</tbody></table>',
-                "\n".join(f"{r['rule']}: {r['test']}" for r in table))
+    rows = "".join(f"<tr><td>{html.escape(r['rule'])}</td><td>{html.escape(r['kind'])}</td><td>{html.escape(r['words'])}</td>"
+                   f"<td>{html.escape(r['test'])}</td><td>{html.escape(r['example'])}</td></tr>" for r in table)
+    return HTML('<div class="wide-table"><table class="verdict-table"><caption>The written rules</caption><thead><tr>'
+                '<th scope="col">Rule</th><th scope="col">Kind</th><th scope="col">Words</th>'
+                f'<th scope="col">Test</th><th scope="col">Worked example</th></tr></thead><tbody>{rows}</tbody></table></div>',
+                "\n".join(f"{r['rule']} ({r['kind']}): {r['test']} {r['example']}" for r in table))
 
 
 def comparison_table(assessed: pd.DataFrame) -> pd.DataFrame:
@@ -334,7 +336,7 @@ def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
     """Judge a chapter's claims and glue what its page shows about them.
 
     Glues `<chapter>_verdict_box`, `<chapter>_comparison`, and for each claim
-    `<id>__claim`, `__stated`, `__verdict`, `__reason` and `__who`.  Returns the verdicts.
+    `<id>__claim`, `__stated`, `__verdict`, `__reason`, `__conclusion` and `__who`.  Returns the verdicts.
     """
     from .claims import assess_claims
 
@@ -346,6 +348,7 @@ def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
         glue(f"{row['id']}__stated", row["stated_text"], display=False)
         glue(f"{row['id']}__verdict", row["verdict"], display=False)
         glue(f"{row['id']}__reason", row["reason"], display=False)
+        glue(f"{row['id']}__conclusion", row["conclusion"], display=False)
         glue(f"{row['id']}__who", f"{row['claimant']}; {row['document_short']}, {row['document_date']}", display=False)
     return verdicts
 
