@@ -56,7 +56,7 @@ def cmd_update(args) -> int:
     """Validate, compare with the data as last committed (or --baseline DIR), rebuild, and report what changed."""
     from .paths import repo_root
     from .pipeline import BuildError, BuildPaths, build
-    from .updates import BaselineError, baseline_data, compare, format_report
+    from .updates import BaselineError, EditionConflict, baseline_data, compare, format_report
     from .validation import validate_all
 
     data = Path(args.data).resolve() if args.data else repo_root() / "data"
@@ -76,10 +76,22 @@ def cmd_update(args) -> int:
     except BaselineError as err:
         print(f"update refused: {err}", file=sys.stderr)
         return 1
+    as_of = args.as_of or current_as_of()
+    written = None
+    if not args.no_edition:
+        try:
+            written = record_edition(data, as_of)
+        except (EditionConflict, ValueError) as err:
+            print(format_report(report))
+            print(f"update refused: {err}", file=sys.stderr)
+            return 1
     if not args.no_build:
         try:
-            build(build_dir=paths.root, data=data if args.data else None)
+            overrides = [f"as_of={as_of}"] if args.as_of else []
+            build(overrides, build_dir=paths.root, data=data if args.data else None)
         except BuildError as err:
+            if written:
+                written.unlink()  # a failed update leaves no edition behind
             print(f"update failed while building: {err}", file=sys.stderr)
             print(format_report(report))
             return 1
@@ -100,6 +112,23 @@ def warn_if_data_newer_than_as_of(data: Path) -> None:
         print(f"warning: the data hold {len(later)} series-periods after as_of {as_of} (in {', '.join(files)}); "
               f"the pages still report up to {as_of}. Move shared.as_of in params.yml when the new quarter "
               "should count.", file=sys.stderr)
+
+
+def current_as_of() -> str:
+    """The shared as_of month in params.yml."""
+    from .params import read_params
+    from .paths import params_file
+
+    return str(read_params(params_file())["shared"]["as_of"])
+
+
+def record_edition(data: Path, as_of: str) -> Path | None:
+    """Write the edition record for `as_of`; return its path when a new file was written."""
+    from .updates import write_edition
+
+    path, written = write_edition(data, as_of)
+    print(f"edition {as_of}: {'recorded in' if written else 'already recorded, unchanged:'} {path}")
+    return path if written else None
 
 
 def cmd_claims(args) -> int:
@@ -172,6 +201,8 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--baseline", default=None, help="data folder to compare with (default: data/ as last committed in git)")
     u.add_argument("--build-dir", default=None, help="where to build (default _build/)")
     u.add_argument("--no-build", action="store_true", help="only report; do not rebuild the site")
+    u.add_argument("--as-of", default=None, help="the edition's month, YYYY-MM (default: as_of in params.yml)")
+    u.add_argument("--no-edition", action="store_true", help="report and rebuild without recording an edition")
     u.set_defaults(func=cmd_update)
 
     bn = sub.add_parser("bench", help="time a clean build against Jupyter Book's own cached execution")

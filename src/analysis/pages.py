@@ -256,3 +256,76 @@ def verdict_summary(assessed: pd.DataFrame) -> str:
     counts = {v: n for v, n in verdict_counts(assessed).items() if n}
     parts = ", ".join(f"{n} {v}" for v, n in counts.items())
     return f"This page checks {len(assessed)} claims: {parts}."
+
+
+def _figure_text(value) -> str:
+    return "suppressed" if value is None else fmt(value)
+
+
+def _month_text(as_of: str) -> str:
+    return pd.Period(as_of, freq="M").strftime("%B %Y")
+
+
+def current_edition_text(records: list[dict]) -> str:
+    """The landing page's line naming the current edition and its as-of month."""
+    if not records:
+        return "No edition has been recorded yet."
+    latest = records[-1]
+    return (f"This is edition {latest['as_of']}, which reports official data up to {_month_text(latest['as_of'])}; "
+            f"{len(records)} edition{'s' if len(records) != 1 else ''} recorded so far.")
+
+
+def editions_html(records: list[dict], register_path: str = "claims-register.html") -> HTML:
+    """Every edition, newest first: new figures, revised figures (old -> new) and verdicts that changed."""
+    from .updates import verdict_history
+
+    def claim_link(cid: str) -> str:
+        return f'<a href="{register_path}#register-{html.escape(cid)}">{html.escape(cid)}</a>'
+
+    parts, text = [], []
+    history = verdict_history(records)
+    if history:
+        rows = "".join(
+            f"<tr><td>{claim_link(cid)}</td><td>"
+            + " &rarr; ".join(f"{badge(v)} ({html.escape(a)})" for a, v in steps) + "</td></tr>"
+            for cid, steps in sorted(history.items()))
+        parts.append('<h2 id="verdict-history">Verdict history</h2><div class="verdict-box wide-table">'
+                     '<table class="verdict-table"><thead><tr><th>Claim</th><th>Verdict, edition by edition</th>'
+                     f'</tr></thead><tbody>{rows}</tbody></table></div>')
+        text += [f"{cid}: " + " -> ".join(f"{v} ({a})" for a, v in steps) for cid, steps in sorted(history.items())]
+    for record in reversed(records):
+        as_of = record["as_of"]
+        block = [f'<h2 id="edition-{html.escape(as_of)}">Edition {html.escape(as_of)}</h2>',
+                 f"<p>Official data up to {_month_text(as_of)}; {len(record['claims'])} claims checked. "
+                 + (f"Changes since edition {html.escape(record['previous'])}.</p>" if record["previous"]
+                    else "The first recorded edition: every figure and verdict starts here.</p>")]
+        text.append(f"Edition {as_of}")
+        if record["previous"]:
+            new = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{html.escape(f['series'])}</td>"
+                          f"<td>{html.escape(f['period'])}</td><td>{_figure_text(f['value'])}</td>"
+                          f"<td>{html.escape(f['publication'])}</td></tr>" for f in record["new_figures"])
+            block.append(f"<h3>New figures ({len(record['new_figures'])})</h3>" + (
+                '<div class="wide-table"><table class="verdict-table"><thead><tr><th>File</th><th>Series</th>'
+                f'<th>Period</th><th>Figure</th><th>Publication</th></tr></thead><tbody>{new}</tbody></table></div>'
+                if new else "<p>None.</p>"))
+            rev = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{html.escape(f['series'])}</td>"
+                          f"<td>{html.escape(f['period'])}</td><td>{_figure_text(f['old_value'])} &rarr; "
+                          f"{_figure_text(f['value'])}</td><td>{html.escape(f['publication'])}</td></tr>"
+                          for f in record["revised_figures"])
+            block.append(f"<h3>Revised figures ({len(record['revised_figures'])})</h3>" + (
+                '<div class="wide-table"><table class="verdict-table"><thead><tr><th>File</th><th>Series</th>'
+                f'<th>Period</th><th>Old &rarr; new</th><th>Revised by</th></tr></thead><tbody>{rev}</tbody>'
+                '</table></div>' if rev else "<p>None.</p>"))
+            ver = "".join(f"<tr><td>{claim_link(v['id'])}</td><td>{html.escape(v['old'])} &rarr; {badge(v['new'])}"
+                          "</td></tr>" for v in record["verdicts_changed"])
+            block.append(f"<h3>Verdicts changed ({len(record['verdicts_changed'])})</h3>" + (
+                '<div class="wide-table"><table class="verdict-table"><thead><tr><th>Claim</th><th>Verdict</th>'
+                f'</tr></thead><tbody>{ver}</tbody></table></div>' if ver else "<p>None.</p>"))
+            text += [f"  new {f['file']} {f['series']} {f['period']}: {_figure_text(f['value'])}" for f in record["new_figures"]]
+            text += [f"  revised {f['file']} {f['series']} {f['period']}: {_figure_text(f['old_value'])} -> "
+                     f"{_figure_text(f['value'])} ({f['publication']})" for f in record["revised_figures"]]
+            text += [f"  verdict {v['id']}: {v['old']} -> {v['new']}" for v in record["verdicts_changed"]]
+        parts.append("".join(block))
+    if not records:
+        parts.append("<p>No edition has been recorded yet: <code>make update</code> records one.</p>")
+    return HTML("".join(parts), "\n".join(text) or "No edition recorded.")
