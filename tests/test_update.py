@@ -74,7 +74,7 @@ def test_update_command_rebuilds_and_reports(two_versions, tmp_path):
     assert [(f["period"], f["value"]) for f in record["new_figures"]] == [("2026-06-30", 12500)]
     assert {v["id"]: v["new"] for v in record["verdicts_changed"]}["recall-2024-06-12199"] == "understated"
     editions = (site / "book" / "editions.html").read_text()
-    assert "Edition 2026-06" in editions and "12,199 → 13,000" in editions and "12,500" in editions
+    assert "Edition 2026-06" in editions and "12,199 &rarr; 13,000" in editions and "12,500" in editions
     assert 'href="claims-register.html#register-recall-2024-06-12199"' in editions
     assert "This is edition 2026-06, which reports official data up to June 2026" in (site / "index.html").read_text()
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis build | validate | claims | refresh | update`.
+"""Command line: `python -m analysis build | validate | claims | refresh | update | dist`.
 
 Every failure reaches the user as plain lines naming the file and place, never as a traceback.
 """
@@ -131,6 +131,22 @@ def record_edition(data: Path, as_of: str) -> Path | None:
     return path if written else None
 
 
+def cmd_dist(args) -> int:
+    """Archive the built site with its SHA-256 checksum."""
+    from .dist import make_archive
+    from .paths import repo_root
+
+    build_dir = Path(args.build_dir) if args.build_dir else repo_root() / "_build"
+    stem = f"probation-in-numbers-{args.edition or current_as_of()}"
+    try:
+        archive, checksum = make_archive(build_dir / "html", build_dir / "dist", stem)
+    except FileNotFoundError as err:
+        print(f"dist failed: {err}", file=sys.stderr)
+        return 1
+    print(f"{archive}\n{checksum}: {checksum.read_text().split()[0]}")
+    return 0
+
+
 def cmd_claims(args) -> int:
     """Print the claims register with computed verdicts."""
     from .claims import assess_claims
@@ -213,6 +229,11 @@ def parser() -> argparse.ArgumentParser:
     nc.add_argument("name", help="the chapter's name in params.yml and data/claims/<name>.yml")
     nc.add_argument("--force", action="store_true", help="overwrite an existing notebook")
     nc.set_defaults(func=cmd_new_chapter)
+
+    d = sub.add_parser("dist", help="archive the built site (tar.gz) with its SHA-256 checksum")
+    d.add_argument("--build-dir", default=None, help="the build folder holding html/ (default _build/)")
+    d.add_argument("--edition", default=None, help="the edition named in the archive (default: as_of in params.yml)")
+    d.set_defaults(func=cmd_dist)
 
     r = sub.add_parser("refresh", help="re-execute notebooks and write outputs into notebooks/ (after an intended change)")
     r.add_argument("chapter", nargs="*", help="chapters to refresh (default all)")
