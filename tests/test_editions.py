@@ -92,3 +92,19 @@ def test_a_broken_record_is_named(data):
     (data / "editions" / "2025-01.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match=r"2025-01.json: not valid JSON \(line 1, column 2\)"):
         load_editions(data)
+
+
+def test_a_chapter_verdict_box_shows_a_changed_verdict_by_edition(data):
+    from analysis.claims import assess_claims
+    from analysis.pages import verdict_box
+
+    add_quarter(data)
+    write_edition(data, "2026-06")
+    history = verdict_history(load_editions(data))
+    assessed = assess_claims("recall", data)
+    box = verdict_box(assessed, history)
+    assert ('<a href="../book/editions.html#verdict-history">Verdict by edition</a>: accurate (2024-06) &rarr; '
+            "understated (2026-06)") in box.markup
+    assert "  verdict by edition: accurate -> understated" not in box.text
+    assert "  verdict by edition: accurate (2024-06) -> understated (2026-06)" in box.text
+    assert "Verdict by edition" not in verdict_box(assessed).markup   # one edition: no history shown

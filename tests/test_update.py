@@ -66,6 +66,7 @@ def test_update_command_rebuilds_and_reports(two_versions, tmp_path):
     site = tmp_path / "build" / "html"
     html = (site / "notebooks" / "recall.html").read_text()
     assert "13,000" in html
+    assert "Verdict by edition</a>: accurate (2024-06) &rarr; understated (2026-06)" in html
     assert {p.name: p.read_bytes() for p in new.glob("*.csv")} == before   # raw data never rewritten
     # the new edition is recorded; the previous record is byte for byte as it was
     assert "edition 2026-06: recorded in" in out.stdout
@@ -76,7 +77,7 @@ def test_update_command_rebuilds_and_reports(two_versions, tmp_path):
     editions = (site / "book" / "editions.html").read_text()
     assert "Edition 2026-06" in editions and "12,199 &rarr; 13,000" in editions and "12,500" in editions
     assert 'href="claims-register.html#register-recall-2024-06-12199"' in editions
-    assert "This is edition 2026-06, which reports official data up to June 2026" in (site / "index.html").read_text()
+    assert "This is edition 2026-06, which reports official data up to June 2026" in (site / "book" / "index.html").read_text()
 
 
 def test_update_refuses_to_rewrite_an_edition(two_versions, tmp_path):

@@ -57,11 +57,15 @@ def official_text(row: pd.Series) -> str:
     return f"{fmt(value, unit)} ({row['official_detail']})" if row["official_detail"] else fmt(value, unit)
 
 
-def verdict_box(assessed: pd.DataFrame) -> HTML:
+def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]] | None = None,
+                editions_page: str = "../book/editions.html") -> HTML:
     """The verdict box at the top of a chapter: claim, stated, official, verdict, reason.
 
-    Each claim links to its section on the page (the register's `section`).
+    Each claim links to its section on the page (the register's `section`).  A claim whose
+    verdict changed across editions (`history`, from `updates.verdict_history`) also shows its
+    verdict edition by edition, linked to the editions page.
     """
+    history = history or {}
     rows, lines = [], []
     for _, row in assessed.iterrows():
         claim = html.escape(row["claim"])
@@ -71,9 +75,12 @@ def verdict_box(assessed: pd.DataFrame) -> HTML:
             f'<tr id="claim-{row["id"]}"><td>{claim}<br><span class="claim-source">{html.escape(row["claimant"])}; '
             f'{html.escape(row["document_short"])} ({html.escape(row["document_date"])})</span></td>'
             f"<td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>"
-            f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td></tr>'
+            f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span>'
+            + _history_note(history.get(row["id"]), editions_page) + "</td></tr>"
         )
         lines.append(f"{row['id']}: {row['verdict']} ({row['reason']})")
+        if history.get(row["id"]):
+            lines.append("  verdict by edition: " + " -> ".join(f"{v} ({a})" for a, v in history[row["id"]]))
     markup = (
         '<div class="verdict-box"><table class="verdict-table">'
         "<thead><tr><th>Claim</th><th>Stated</th><th>Official</th><th>Verdict</th></tr></thead>"
@@ -229,6 +236,14 @@ def documents_html() -> HTML:
                 f"<tbody>{rows}</tbody></table>", "\n".join(d["title"] for d in docs.values()))
 
 
+def _history_note(steps: list[tuple[str, str]] | None, editions_page: str) -> str:
+    if not steps:
+        return ""
+    text = " &rarr; ".join(f"{html.escape(v)} ({html.escape(a)})" for a, v in steps)
+    return (f'<br><span class="verdict-history"><a href="{editions_page}#verdict-history">Verdict by edition</a>: '
+            f"{text}</span>")
+
+
 def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
     """Judge a chapter's claims and glue what its page shows about them.
 
@@ -236,9 +251,10 @@ def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
     `<id>__claim`, `__stated`, `__verdict`, `__reason` and `__who`.  Returns the verdicts.
     """
     from .claims import assess_claims
+    from .updates import load_editions, verdict_history
 
     verdicts = assess_claims(chapter)
-    glue(f"{chapter}_verdict_box", verdict_box(verdicts), display=False)
+    glue(f"{chapter}_verdict_box", verdict_box(verdicts, verdict_history(load_editions())), display=False)
     glue(f"{chapter}_comparison", comparison_table(verdicts), display=False)
     for _, row in verdicts.iterrows():
         glue(f"{row['id']}__claim", row["claim"], display=False)
