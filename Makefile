@@ -10,7 +10,7 @@ ARGS ?=
 # This checkout's own package first, even when .venv was copied from another location.
 export PYTHONPATH := $(CURDIR)/src
 
-.PHONY: help book test refresh update validate claims serve clean bench
+.PHONY: help book test refresh update validate claims serve clean bench dist
 
 UV_VERSION := 0.13.9
 UV := $(VENV)/bin/uv
@@ -47,6 +47,10 @@ validate: $(STAMP)
 ## against data/ as last committed in git (ARGS="--baseline DIR" for another folder).
 update: $(STAMP)
 	$(PY) -m analysis update $(ARGS)
+
+## Archive the built site: _build/dist/probation-in-numbers-<as_of>.tar.gz and its .sha256 (same site, same bytes).
+dist: $(STAMP)
+	$(PY) -m analysis dist
 
 ## Print every claim with its computed verdict.
 claims: $(STAMP)

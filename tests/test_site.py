@@ -8,9 +8,13 @@ from __future__ import annotations
 import contextlib
 import filecmp
 import functools
+import hashlib
 import http.server
 import re
 import shutil
+import subprocess
+import sys
+import tarfile
 import threading
 from pathlib import Path
 
@@ -25,7 +29,7 @@ CHAPTER_PAGES = [f"notebooks/{c.name}.html" for c in load_chapters() if c.name !
 #: case-sample findings): they show tables of the publisher's figures, and no chart.
 PAGES_WITHOUT_A_SERIES = {"notebooks/inspections.html"}
 PAGES = ["index.html", "book/index.html", "book/claims-register.html", "book/data-catalogue.html",
-         "book/methods.html", *CHAPTER_PAGES]
+         "book/methods.html", "book/editions.html", *CHAPTER_PAGES]
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +313,52 @@ def test_search_and_register_find_a_claim_by_its_figure(site):
         page.goto(page.url)  # the address restores the view
         assert page.locator("#register-claims tbody tr:visible").count() == shown
         browser.close()
+def test_every_internal_link_and_anchor_holds(site):
+    from analysis.linkcheck import broken_links
+
+    assert broken_links(site) == []
+
+
+def test_the_link_check_fails_on_a_planted_broken_link(site, tmp_path):
+    from analysis.linkcheck import broken_links
+
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    page = copy / "book" / "editions.html"
+    page.write_text(page.read_text().replace("</body>", '<a href="claims-register.html#register-no-such-claim">x</a></body>'))
+    problems = broken_links(copy)
+    assert len(problems) == 1 and "no id 'register-no-such-claim' in book/claims-register.html" in problems[0]
+
+
+def test_every_page_states_the_code_and_data_licences(site):
+    pages = [p for p in site.rglob("*.html") if p.relative_to(site).parts[0] not in {"_static", "_sources"}]
+    assert len(pages) >= len(PAGES)
+    for page in pages:
+        text = page.read_text()
+        if 'http-equiv="Refresh"' in text:   # the root redirect page has no body
+            continue
+        assert "Code: MIT Licence" in text and "Open Government Licence v3.0" in text, page
+        assert "Open Parliament Licence" in text, page
+
+
+def test_landing_and_editions_pages_name_the_current_edition(site):
+    from analysis.updates import load_editions
+
+    current = load_editions(ROOT / "data")[-1]["as_of"]
+    month = f"{__import__('pandas').Period(current, freq='M').strftime('%B %Y')}"
+    landing = (site / "book" / "index.html").read_text()
+    assert f"This is edition {current}, which reports official data up to {month}" in landing
+    editions = (site / "book" / "editions.html").read_text()
+    assert f'id="edition-{current}"' in editions and f"Edition {current}" in editions
+    assert 'href="editions.html"' in landing
+
+
+def test_make_dist_archives_the_built_site(site, build_dir):
+    out = subprocess.run([sys.executable, "-m", "analysis", "dist", "--build-dir", str(build_dir), "--edition", "test"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    archive = build_dir / "dist" / "probation-in-numbers-test.tar.gz"
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    assert (build_dir / "dist" / "probation-in-numbers-test.tar.gz.sha256").read_text().split()[0] == digest
+    with tarfile.open(archive) as tar:
+        assert "probation-in-numbers-test/book/editions.html" in tar.getnames()

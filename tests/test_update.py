@@ -1,5 +1,6 @@
 """The quarterly update path on a copy of the data: new periods, revisions and verdict changes."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -57,12 +58,38 @@ def run(*args):
 def test_update_command_rebuilds_and_reports(two_versions, tmp_path):
     old, new = two_versions
     before = {p.name: p.read_bytes() for p in new.glob("*.csv")}
-    out = run("update", "--data", str(new), "--baseline", str(old), "--build-dir", str(tmp_path / "build"))
+    first_edition = (new / "editions" / "2024-06.json").read_bytes()
+    out = run("update", "--data", str(new), "--baseline", str(old), "--build-dir", str(tmp_path / "build"),
+              "--as-of", "2026-06")
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-3000:]
     assert "Revised figures (1)" in out.stdout and "12,199 -> 13,000" in out.stdout
-    html = (tmp_path / "build" / "html" / "notebooks" / "recall.html").read_text()
+    site = tmp_path / "build" / "html"
+    html = (site / "notebooks" / "recall.html").read_text()
     assert "13,000" in html
+    assert "Verdict by edition</a>: accurate (2024-06) &rarr; understated (2026-06)" in html
     assert {p.name: p.read_bytes() for p in new.glob("*.csv")} == before   # raw data never rewritten
+    # the new edition is recorded; the previous record is byte for byte as it was
+    assert "edition 2026-06: recorded in" in out.stdout
+    assert (new / "editions" / "2024-06.json").read_bytes() == first_edition
+    record = json.loads((new / "editions" / "2026-06.json").read_text(encoding="utf-8"))
+    assert [(f["period"], f["value"]) for f in record["new_figures"]] == [("2026-06-30", 12500)]
+    assert {v["id"]: v["new"] for v in record["verdicts_changed"]}["recall-2024-06-12199"] == "understated"
+    editions = (site / "book" / "editions.html").read_text()
+    assert "Edition 2026-06" in editions and "12,199 &rarr; 13,000" in editions and "12,500" in editions
+    assert 'href="claims-register.html#register-recall-2024-06-12199"' in editions
+    assert "This is edition 2026-06, which reports official data up to June 2026" in (site / "book" / "index.html").read_text()
+
+
+def test_update_refuses_to_rewrite_an_edition(two_versions, tmp_path):
+    old, new = two_versions
+    first_edition = (new / "editions" / "2024-06.json").read_bytes()
+    out = run("update", "--data", str(new), "--baseline", str(old), "--build-dir", str(tmp_path / "build"))
+    assert out.returncode == 1
+    assert "2024-06.json already records edition 2024-06 with different content" in out.stderr
+    assert "never rewritten" in out.stderr and "--as-of" in out.stderr
+    assert (new / "editions" / "2024-06.json").read_bytes() == first_edition
+    assert sorted(p.name for p in (new / "editions").iterdir()) == ["2024-06.json"]
+    assert not (tmp_path / "build" / "html").exists()
 
 
 def test_update_with_bad_data_changes_nothing(two_versions, tmp_path):
@@ -126,8 +153,9 @@ def test_committed_data_reads_git_not_the_working_tree(tmp_path):
 
 def test_update_reports_the_same_changes_however_often_it_runs(two_versions):
     _, new = two_versions
-    first = run("update", "--data", str(new), "--no-build")
-    second = run("update", "--data", str(new), "--no-build")
+    # --no-edition: the data changed under an as_of already recorded (an edition is never rewritten)
+    first = run("update", "--data", str(new), "--no-build", "--no-edition")
+    second = run("update", "--data", str(new), "--no-build", "--no-edition")
     assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
     assert first.stdout == second.stdout
     assert "recall_population.csv  recall_population  2026-06-30: 12,500" in first.stdout

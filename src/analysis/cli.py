@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis build | validate | claims | judge | refresh | update | ingest | new-chapter | bench`.
+"""Command line: `python -m analysis build | validate | claims | judge | refresh | update | ingest | dist | new-chapter | bench`.
 
 Every failure reaches the user as plain lines naming the file and place, never as a traceback.
 """
@@ -56,7 +56,7 @@ def cmd_update(args) -> int:
     """Validate, compare with the data as last committed (or --baseline DIR), rebuild, and report what changed."""
     from .paths import repo_root
     from .pipeline import BuildError, BuildPaths, build
-    from .updates import BaselineError, baseline_data, compare, format_report
+    from .updates import BaselineError, EditionConflict, baseline_data, compare, format_report
     from .validation import validate_all
 
     data = Path(args.data).resolve() if args.data else repo_root() / "data"
@@ -76,10 +76,22 @@ def cmd_update(args) -> int:
     except BaselineError as err:
         print(f"update refused: {err}", file=sys.stderr)
         return 1
+    as_of = args.as_of or current_as_of()
+    written = None
+    if not args.no_edition:
+        try:
+            written = record_edition(data, as_of)
+        except (EditionConflict, ValueError) as err:
+            print(format_report(report))
+            print(f"update refused: {err}", file=sys.stderr)
+            return 1
     if not args.no_build:
         try:
-            build(build_dir=paths.root, data=data if args.data else None)
+            overrides = [f"as_of={as_of}"] if args.as_of else []
+            build(overrides, build_dir=paths.root, data=data if args.data else None)
         except BuildError as err:
+            if written:
+                written.unlink()  # a failed update leaves no edition behind
             print(f"update failed while building: {err}", file=sys.stderr)
             print(format_report(report))
             return 1
@@ -107,6 +119,37 @@ def cmd_ingest(args) -> int:
     from .ingest import ingest
 
     return ingest(args.file, source=args.source, data=args.data, dry_run=args.dry_run)
+def current_as_of() -> str:
+    """The shared as_of month in params.yml."""
+    from .params import read_params
+    from .paths import params_file
+
+    return str(read_params(params_file())["shared"]["as_of"])
+
+
+def record_edition(data: Path, as_of: str) -> Path | None:
+    """Write the edition record for `as_of`; return its path when a new file was written."""
+    from .updates import write_edition
+
+    path, written = write_edition(data, as_of)
+    print(f"edition {as_of}: {'recorded in' if written else 'already recorded, unchanged:'} {path}")
+    return path if written else None
+
+
+def cmd_dist(args) -> int:
+    """Archive the built site with its SHA-256 checksum."""
+    from .dist import make_archive
+    from .paths import repo_root
+
+    build_dir = Path(args.build_dir) if args.build_dir else repo_root() / "_build"
+    stem = f"probation-in-numbers-{args.edition or current_as_of()}"
+    try:
+        archive, checksum = make_archive(build_dir / "html", build_dir / "dist", stem)
+    except FileNotFoundError as err:
+        print(f"dist failed: {err}", file=sys.stderr)
+        return 1
+    print(f"{archive}\n{checksum}: {checksum.read_text().split()[0]}")
+    return 0
 
 
 def cmd_claims(args) -> int:
@@ -210,6 +253,8 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--baseline", default=None, help="data folder to compare with (default: data/ as last committed in git)")
     u.add_argument("--build-dir", default=None, help="where to build (default _build/)")
     u.add_argument("--no-build", action="store_true", help="only report; do not rebuild the site")
+    u.add_argument("--as-of", default=None, help="the edition's month, YYYY-MM (default: as_of in params.yml)")
+    u.add_argument("--no-edition", action="store_true", help="report and rebuild without recording an edition")
     u.set_defaults(func=cmd_update)
 
     bn = sub.add_parser("bench", help="time a clean build against Jupyter Book's own cached execution")
@@ -227,6 +272,10 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--data", default=None, help="data folder to merge into (default data/)")
     i.add_argument("--dry-run", action="store_true", help="write nothing; print the tidy rows as CSV on standard output")
     i.set_defaults(func=cmd_ingest)
+    d = sub.add_parser("dist", help="archive the built site (tar.gz) with its SHA-256 checksum")
+    d.add_argument("--build-dir", default=None, help="the build folder holding html/ (default _build/)")
+    d.add_argument("--edition", default=None, help="the edition named in the archive (default: as_of in params.yml)")
+    d.set_defaults(func=cmd_dist)
 
     r = sub.add_parser("refresh", help="re-execute notebooks and write outputs into notebooks/ (after an intended change)")
     r.add_argument("chapter", nargs="*", help="chapters to refresh (default all)")

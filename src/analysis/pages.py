@@ -108,12 +108,16 @@ def official_text(row: pd.Series) -> str:
     return f"{fmt(value, unit)} ({row['official_detail']})" if row["official_detail"] else fmt(value, unit)
 
 
-def verdict_box(assessed: pd.DataFrame) -> HTML:
+def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]] | None = None,
+                editions_page: str = "../book/editions.html") -> HTML:
     """The at-a-glance list at the top of a chapter: each claim, its verdict and the one-line reason.
 
     A list, not a table, so that claim, verdict and reason stack on a phone.  Each claim
-    links to its evidence on the page (the register's `section`) and has a permalink.
+    links to its evidence on the page (the register's `section`) and has a permalink.  A claim
+    whose verdict changed across editions (`history`, from `updates.verdict_history`) also shows
+    its verdict edition by edition, linked to the editions page.
     """
+    history = history or {}
     items, lines = [], []
     for _, row in assessed.iterrows():
         claim = html.escape(quote_of(row))
@@ -123,10 +127,13 @@ def verdict_box(assessed: pd.DataFrame) -> HTML:
             f'<li id="claim-{row["id"]}"><p class="vl-claim">{claim} '
             f'<a class="permalink" href="#claim-{row["id"]}" aria-label="Link to this claim">#</a><br>'
             f'<span class="claim-source">{document_link(row)}</span></p>'
-            f'<p class="vl-verdict">{badge(row["verdict"])} <span class="verdict-reason">{html.escape(row["reason"])}</span></p>'
+            f'<p class="vl-verdict">{badge(row["verdict"])} <span class="verdict-reason">{html.escape(row["reason"])}</span>'
+            + _history_note(history.get(row["id"]), editions_page) + '</p>'
             f'<span hidden>{html.escape(search_terms(quote_of(row), stated_text(row), official_text(row)))}</span></li>'
         )
         lines.append(f"{row['id']}: {row['verdict']} ({row['reason']})")
+        if history.get(row["id"]):
+            lines.append("  verdict by edition: " + " -> ".join(f"{v} ({a})" for a, v in history[row["id"]]))
     markup = f'<div class="verdict-box"><ul class="verdict-list">{"".join(items)}</ul></div>'
     return HTML(markup, "\n".join(lines))
 
@@ -332,6 +339,14 @@ def documents_html() -> HTML:
                 f"<tbody>{rows}</tbody></table>", "\n".join(d["title"] for d in docs.values()))
 
 
+def _history_note(steps: list[tuple[str, str]] | None, editions_page: str) -> str:
+    if not steps:
+        return ""
+    text = " &rarr; ".join(f"{html.escape(v)} ({html.escape(a)})" for a, v in steps)
+    return (f'<br><span class="verdict-history"><a href="{editions_page}#verdict-history">Verdict by edition</a>: '
+            f"{text}</span>")
+
+
 def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
     """Judge a chapter's claims and glue what its page shows about them.
 
@@ -339,9 +354,10 @@ def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
     `<id>__claim`, `__stated`, `__verdict`, `__reason`, `__conclusion` and `__who`.  Returns the verdicts.
     """
     from .claims import assess_claims
+    from .updates import load_editions, verdict_history
 
     verdicts = assess_claims(chapter)
-    glue(f"{chapter}_verdict_box", verdict_box(verdicts), display=False)
+    glue(f"{chapter}_verdict_box", verdict_box(verdicts, verdict_history(load_editions())), display=False)
     glue(f"{chapter}_comparison", comparison_table(verdicts), display=False)
     for _, row in verdicts.iterrows():
         glue(f"{row['id']}__claim", row["claim"], display=False)
@@ -360,3 +376,76 @@ def verdict_summary(assessed: pd.DataFrame) -> str:
     counts = {v: n for v, n in verdict_counts(assessed).items() if n}
     parts = ", ".join(f"{n} {v}" for v, n in counts.items())
     return f"This page checks {len(assessed)} claims: {parts}."
+
+
+def _figure_text(value) -> str:
+    return "suppressed" if value is None else fmt(value)
+
+
+def _month_text(as_of: str) -> str:
+    return pd.Period(as_of, freq="M").strftime("%B %Y")
+
+
+def current_edition_text(records: list[dict]) -> str:
+    """The landing page's line naming the current edition and its as-of month."""
+    if not records:
+        return "No edition has been recorded yet."
+    latest = records[-1]
+    return (f"This is edition {latest['as_of']}, which reports official data up to {_month_text(latest['as_of'])}; "
+            f"{len(records)} edition{'s' if len(records) != 1 else ''} recorded so far.")
+
+
+def editions_html(records: list[dict], register_path: str = "claims-register.html") -> HTML:
+    """Every edition, newest first: new figures, revised figures (old -> new) and verdicts that changed."""
+    from .updates import verdict_history
+
+    def claim_link(cid: str) -> str:
+        return f'<a href="{register_path}#register-{html.escape(cid)}">{html.escape(cid)}</a>'
+
+    parts, text = [], []
+    history = verdict_history(records)
+    if history:
+        rows = "".join(
+            f"<tr><td>{claim_link(cid)}</td><td>"
+            + " &rarr; ".join(f"{badge(v)} ({html.escape(a)})" for a, v in steps) + "</td></tr>"
+            for cid, steps in sorted(history.items()))
+        parts.append('<h2 id="verdict-history">Verdict history</h2><div class="verdict-box wide-table">'
+                     '<table class="verdict-table"><thead><tr><th>Claim</th><th>Verdict, edition by edition</th>'
+                     f'</tr></thead><tbody>{rows}</tbody></table></div>')
+        text += [f"{cid}: " + " -> ".join(f"{v} ({a})" for a, v in steps) for cid, steps in sorted(history.items())]
+    for record in reversed(records):
+        as_of = record["as_of"]
+        block = [f'<h2 id="edition-{html.escape(as_of)}">Edition {html.escape(as_of)}</h2>',
+                 f"<p>Official data up to {_month_text(as_of)}; {len(record['claims'])} claims checked. "
+                 + (f"Changes since edition {html.escape(record['previous'])}.</p>" if record["previous"]
+                    else "The first recorded edition: every figure and verdict starts here.</p>")]
+        text.append(f"Edition {as_of}")
+        if record["previous"]:
+            new = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{html.escape(f['series'])}</td>"
+                          f"<td>{html.escape(f['period'])}</td><td>{_figure_text(f['value'])}</td>"
+                          f"<td>{html.escape(f['publication'])}</td></tr>" for f in record["new_figures"])
+            block.append(f"<h3>New figures ({len(record['new_figures'])})</h3>" + (
+                '<div class="wide-table"><table class="verdict-table"><thead><tr><th>File</th><th>Series</th>'
+                f'<th>Period</th><th>Figure</th><th>Publication</th></tr></thead><tbody>{new}</tbody></table></div>'
+                if new else "<p>None.</p>"))
+            rev = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{html.escape(f['series'])}</td>"
+                          f"<td>{html.escape(f['period'])}</td><td>{_figure_text(f['old_value'])} &rarr; "
+                          f"{_figure_text(f['value'])}</td><td>{html.escape(f['publication'])}</td></tr>"
+                          for f in record["revised_figures"])
+            block.append(f"<h3>Revised figures ({len(record['revised_figures'])})</h3>" + (
+                '<div class="wide-table"><table class="verdict-table"><thead><tr><th>File</th><th>Series</th>'
+                f'<th>Period</th><th>Old &rarr; new</th><th>Revised by</th></tr></thead><tbody>{rev}</tbody>'
+                '</table></div>' if rev else "<p>None.</p>"))
+            ver = "".join(f"<tr><td>{claim_link(v['id'])}</td><td>{html.escape(v['old'])} &rarr; {badge(v['new'])}"
+                          "</td></tr>" for v in record["verdicts_changed"])
+            block.append(f"<h3>Verdicts changed ({len(record['verdicts_changed'])})</h3>" + (
+                '<div class="wide-table"><table class="verdict-table"><thead><tr><th>Claim</th><th>Verdict</th>'
+                f'</tr></thead><tbody>{ver}</tbody></table></div>' if ver else "<p>None.</p>"))
+            text += [f"  new {f['file']} {f['series']} {f['period']}: {_figure_text(f['value'])}" for f in record["new_figures"]]
+            text += [f"  revised {f['file']} {f['series']} {f['period']}: {_figure_text(f['old_value'])} -> "
+                     f"{_figure_text(f['value'])} ({f['publication']})" for f in record["revised_figures"]]
+            text += [f"  verdict {v['id']}: {v['old']} -> {v['new']}" for v in record["verdicts_changed"]]
+        parts.append("".join(block))
+    if not records:
+        parts.append("<p>No edition has been recorded yet: <code>make update</code> records one.</p>")
+    return HTML("".join(parts), "\n".join(text) or "No edition recorded.")

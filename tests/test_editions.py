@@ -1,0 +1,110 @@
+"""Editions: records in data/editions/ are written once, list what changed, and feed the editions page."""
+
+import json
+import shutil
+
+import pytest
+
+from analysis.pages import current_edition_text, editions_html
+from analysis.updates import EditionConflict, edition_path, load_editions, verdict_history, write_edition
+
+from .conftest import ROOT
+from .test_update import NEW_QUARTER, REVISION
+
+
+@pytest.fixture
+def data(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target)
+    return target
+
+
+def add_quarter(folder):
+    with open(folder / "recall_population.csv", "a", encoding="utf-8") as fh:
+        fh.write(NEW_QUARTER + "\n" + REVISION + "\n")
+
+
+def test_the_first_edition_is_committed_and_matches_the_data(data):
+    path = edition_path(ROOT / "data", "2024-06")
+    assert path.is_file()
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert record["previous"] is None and record["new_figures"] == [] and record["verdicts_changed"] == []
+    claims = {c["id"]: c for c in record["claims"]}
+    assert claims["recall-2024-06-12199"]["verdict"] == "accurate"
+    assert claims["recall-2024-06-12199"]["official_value"] == 12199
+    # recording the same edition again from the same data writes nothing and changes nothing
+    assert write_edition(data, "2024-06") == (edition_path(data, "2024-06"), False)
+    assert edition_path(data, "2024-06").read_bytes() == path.read_bytes()
+
+
+def test_a_new_edition_lists_new_and_revised_figures_and_changed_verdicts(data):
+    first = edition_path(data, "2024-06").read_bytes()
+    add_quarter(data)
+    path, written = write_edition(data, "2026-06")
+    assert written and path == data / "editions" / "2026-06.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert record["previous"] == "2024-06"
+    new = [(f["file"], f["series"], f["period"], f["value"]) for f in record["new_figures"]]
+    assert new == [("recall_population", "recall_population", "2026-06-30", 12500)]
+    [revised] = record["revised_figures"]
+    assert (revised["period"], revised["old_value"], revised["value"]) == ("2024-06-30", 12199, 13000)
+    assert revised["publication"].startswith("Offender Management Statistics Quarterly: April to June 2025")
+    changed = {v["id"]: (v["old"], v["new"]) for v in record["verdicts_changed"]}
+    assert changed["recall-2024-06-12199"] == ("accurate", "understated")
+    assert edition_path(data, "2024-06").read_bytes() == first   # the earlier record is untouched
+
+
+def test_an_edition_is_never_rewritten(data):
+    before = edition_path(data, "2024-06").read_bytes()
+    add_quarter(data)
+    with pytest.raises(EditionConflict, match=r"2024-06.json already records edition 2024-06 .*recall-2024-06-12199"):
+        write_edition(data, "2024-06")
+    assert edition_path(data, "2024-06").read_bytes() == before
+    assert sorted(p.name for p in (data / "editions").iterdir()) == ["2024-06.json"]
+
+
+def test_editions_are_added_in_order(data):
+    with pytest.raises(EditionConflict, match="older than the newest recorded edition 2024-06"):
+        write_edition(data, "2023-12")
+    with pytest.raises(ValueError, match="not a month written YYYY-MM"):
+        write_edition(data, "2026-13")
+    assert not edition_path(data, "2023-12").exists()
+
+
+def test_verdict_history_and_the_editions_page(data):
+    add_quarter(data)
+    write_edition(data, "2026-06")
+    records = load_editions(data)
+    assert [r["as_of"] for r in records] == ["2024-06", "2026-06"]
+    history = verdict_history(records)
+    assert history["recall-2024-06-12199"] == [("2024-06", "accurate"), ("2026-06", "understated")]
+    assert "cpo-mean-35-2" not in history   # unchanged verdicts have no history
+    page = editions_html(records)
+    assert page.markup.index('id="edition-2026-06"') < page.markup.index('id="edition-2024-06"')   # newest first
+    assert 'href="claims-register.html#register-recall-2024-06-12199"' in page.markup
+    assert "12,199 &rarr; 13,000" in page.markup and "12,500" in page.markup
+    assert "recall-2024-06-12199: accurate (2024-06) -> understated (2026-06)" in page.text
+    assert current_edition_text(records).startswith("This is edition 2026-06, which reports official data up to June 2026")
+    assert current_edition_text([]) == "No edition has been recorded yet."
+
+
+def test_a_broken_record_is_named(data):
+    (data / "editions" / "2025-01.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"2025-01.json: not valid JSON \(line 1, column 2\)"):
+        load_editions(data)
+
+
+def test_a_chapter_verdict_box_shows_a_changed_verdict_by_edition(data):
+    from analysis.claims import assess_claims
+    from analysis.pages import verdict_box
+
+    add_quarter(data)
+    write_edition(data, "2026-06")
+    history = verdict_history(load_editions(data))
+    assessed = assess_claims("recall", data)
+    box = verdict_box(assessed, history)
+    assert ('<a href="../book/editions.html#verdict-history">Verdict by edition</a>: accurate (2024-06) &rarr; '
+            "understated (2026-06)") in box.markup
+    assert "  verdict by edition: accurate -> understated" not in box.text
+    assert "  verdict by edition: accurate (2024-06) -> understated (2026-06)" in box.text
+    assert "Verdict by edition" not in verdict_box(assessed).markup   # one edition: no history shown
