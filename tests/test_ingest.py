@@ -280,8 +280,12 @@ def test_a_quarterly_update_from_a_spreadsheet(tmp_path, data_copy):
     report = compare(before, data_copy)
     assert ("licence_recalls", "licence_recalls", "2023-Q3", 7030.0) in report.new
     assert ("licence_recalls", "licence_recalls", "2023-Q4", 7152.0, 7160.0) in report.revised
-    update = run("update", "--data", str(data_copy), "--baseline", str(before), "--no-build")
+    # a new quarter is a new edition: as_of moves forward, and the earlier edition's record stays as it was
+    first_edition = (data_copy / "editions" / "2024-06.json").read_bytes()
+    update = run("update", "--data", str(data_copy), "--baseline", str(before), "--no-build", "--as-of", "2024-09")
     assert update.returncode == 0, update.stderr
+    assert (data_copy / "editions" / "2024-09.json").is_file()
+    assert (data_copy / "editions" / "2024-06.json").read_bytes() == first_edition
     assert "licence_recalls.csv  licence_recalls  2023-Q3: 7,030" in update.stdout
     assert "licence_recalls.csv  licence_recalls  2023-Q4: 7,152 -> 7,160" in update.stdout
     assert "recall_reasons.csv  recall_reason_count_non_compliance  2024-Q1: 5,808" in update.stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+from pathlib import Path
 import re
 
 import pandas as pd
@@ -74,7 +75,7 @@ def document_files() -> dict[str, str]:
     """The archived file of each source document, by document id."""
     from .claims import load_register
 
-    return {key: str(doc.get("file", "")) for key, doc in load_register()["documents"].items()}
+    return {key: Path(str(doc.get("archive", ""))).name for key, doc in load_register()["documents"].items()}
 
 
 def document_link(row: pd.Series, prefix: str = "../") -> str:
@@ -333,7 +334,7 @@ def documents_html() -> HTML:
     from .claims import load_register
 
     docs = load_register()["documents"]
-    rows = "".join(f"<tr><td><a href=\"../_static/documents/{html.escape(str(d.get('file', '')))}\">{html.escape(d['title'])}</a></td><td>{html.escape(d['publisher'])}</td>"
+    rows = "".join(f"<tr><td><a href=\"../_static/documents/{html.escape(Path(str(d.get('archive', ''))).name)}\">{html.escape(d['title'])}</a></td><td>{html.escape(d['publisher'])}</td>"
                    f"<td>{html.escape(str(d['date']))}</td></tr>" for d in docs.values())
     return HTML(f'<table class="verdict-table"><caption>The source documents</caption><thead><tr><th scope="col">Document</th><th scope="col">Publisher</th><th scope="col">Date</th></tr></thead>'
                 f"<tbody>{rows}</tbody></table>", "\n".join(d["title"] for d in docs.values()))
