@@ -62,7 +62,7 @@ def _read_yaml(path: Path) -> dict:
     log_read(path)
     try:
         with open(path, encoding="utf-8") as fh:
-            content = yaml.safe_load(fh)
+            content = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise DataError(path, (mark.line + 1) if mark else None, None, f"not valid YAML: {getattr(err, 'problem', err)}") from None
@@ -228,6 +228,7 @@ def assess_claim(claim: dict, documents: dict) -> dict:
         "document": doc["title"],
         "document_short": doc.get("short", doc["title"]),
         "document_id": claim["document"],
+        "document_file": Path(str(doc.get("archive", ""))).name,
         "document_date": str(doc["date"]),
         "stated_text": stated.get("text", ""),
         "stated_value": float(stated["value"]),

@@ -81,7 +81,7 @@ def document_files() -> dict[str, str]:
 def document_link(row: pd.Series, prefix: str = "../") -> str:
     """The claim's source line: who, and a link to the archived document where the claim was made."""
     name = html.escape(row["document_short"])
-    file = document_files().get(str(row.get("document_id", "")), "")
+    file = row.get("document_file") or document_files().get(str(row.get("document_id", "")), "")
     if file:
         name = f'<a href="{prefix}_static/documents/{html.escape(file)}">{name}</a>'
     return f"{html.escape(str(row.get('speaker') or row['claimant']))}; {name} ({html.escape(str(row['document_date']))})"
