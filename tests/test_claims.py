@@ -180,3 +180,15 @@ def test_no_verdict_word_is_typed_outside_the_engine():
             nb = nbformat.reads(text, as_version=4)
             text = "\n".join(c.source for c in nb.cells)
         assert not quoted.search(text), (path.name, quoted.search(text).group(0))
+
+
+def test_json_carries_the_quote_speaker_date_and_evidence_url():
+    frame = assess_claims()
+    assert frame["quote"].str.len().min() > 0 and frame["speaker"].str.len().min() > 0
+    assert frame["claimed_at"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    row = frame.set_index("id").loc["recall-2000-under-1000"]
+    assert row["evidence_url"] == "notebooks/recall.html#recall-2000-and-2010"
+    assert row["quote"] == "In the year 2000, the recall population was under 1,000 (even then a record high)."
+    for _, r in frame.iterrows():   # every evidence URL points at a section the built site will hold
+        page, _, anchor = r["evidence_url"].partition("#")
+        assert (ROOT / page.replace(".html", ".ipynb")).is_file() and anchor == r["section"], r["id"]

@@ -199,6 +199,20 @@ def conclusion(reason: str, settled: bool, figure: OfficialFigure, rests_on: str
     return text[:1].upper() + text[1:] + (f" ({'; '.join(extras)})" if extras else "") + "."
 
 
+def evidence_url(claim: dict) -> str | None:
+    """Where the claim's evidence is, relative to the site root: its chapter page and section anchor.
+
+    None while the chapter has no page (no notebook in params.yml).
+    """
+    from .pipeline import chapter_list
+
+    page = next((c["notebook"] for c in chapter_list() if c["name"] == claim["chapter"]), None)
+    if not page:
+        return None
+    anchor = f"#{claim['section']}" if claim.get("section") else ""
+    return page.removesuffix(".ipynb") + ".html" + anchor
+
+
 def assess_claim(claim: dict, documents: dict) -> dict:
     """Judge one claim and return a flat record for tables, JSON and pages."""
     stated = claim["stated"]
@@ -225,6 +239,11 @@ def assess_claim(claim: dict, documents: dict) -> dict:
         "section": claim.get("section", ""),
         "claim": claim["claim"],
         "claimant": claim["claimant"],
+        "quote": claim.get("quote", ""),
+        "speaker": claim.get("speaker", claim["claimant"]),
+        "occasion": claim.get("occasion", ""),
+        "claimed_at": str(claim.get("claimed_at", "")),
+        "evidence_url": evidence_url(claim),
         "document": doc["title"],
         "document_short": doc.get("short", doc["title"]),
         "document_id": claim["document"],
