@@ -192,3 +192,65 @@ def test_json_carries_the_quote_speaker_date_and_evidence_url():
     for _, r in frame.iterrows():   # every evidence URL points at a section the built site will hold
         page, _, anchor = r["evidence_url"].partition("#")
         assert (ROOT / page.replace(".html", ".ipynb")).is_file() and anchor == r["section"], r["id"]
+
+
+def _one_claim(**changes) -> dict:
+    claim = {"id": "t", "chapter": "recall", "section": "", "claim": "c", "claimant": "a", "speaker": "a",
+             "document": "01", "claimed_at": "2024-10-01", "quote": "q",
+             "stated": {"value": 1000, "unit": "fte", "rounding": "", "text": "1,000"}, "kind": "level"}
+    claim.update(changes)
+    return claim
+
+
+@pytest.mark.parametrize("function, args, verdict, rating, kind, why, basis", [
+    ("figures.opinion", {"note": "a forecast"}, "cannot be verified", None, "opinion", "not_checkable", "none"),
+    ("figures.law", {"correct": True, "provision": "Criminal Justice Act 2003, s.254"}, "accurate", 5, "law", None, "official"),
+    ("figures.law", {"correct": False, "provision": "Offender Rehabilitation Act 2014, s.2"}, "wrong", 1, "law", None, "official"),
+    ("figures.inference", {"holds": None, "explanation": "true of officers only"}, "misleading without context", 3,
+     "inference", None, "arithmetic"),
+    ("figures.pledge", {"target": 1000, "due": "2030-03-31", "settled_by": "HMPPS workforce quarterly"},
+     "cannot be verified", None, "pledge", "pending", "none"),
+    ("figures.pledge", {"target": 1000, "due": "2020-03-31", "settled_by": "HMPPS workforce quarterly, March 2020"},
+     "cannot be verified", None, "pledge", "not_in_book", "none"),
+])
+def test_claims_of_other_kinds_are_judged_by_their_own_rule(function, args, verdict, rating, kind, why, basis):
+    from analysis.claims import assess_claim
+
+    claim = _one_claim(kind=kind, official={"function": function, "args": args})
+    row = assess_claim(claim, {"01": {"title": "t", "date": "2024-10"}})
+    assert (row["verdict"], row["rating"], row["kind"], row["why_unsettled"], row["basis"]) == (verdict, rating, kind, why, basis)
+    assert not row["conclusion"].lower().startswith("no verdict: no verdict")
+
+
+def test_a_pledge_turns_from_pending_to_judged_at_its_due_date():
+    from analysis import figures
+
+    before = figures.pledge(target=1000, due="2024-06-30", as_of="2024-05").judgement
+    after = figures.pledge(target=1000, due="2024-06-30", as_of="2024-07", settled_by="HMPPS workforce, June 2024").judgement
+    assert before.why_unsettled == "pending" and after.why_unsettled == "not_in_book"
+
+
+@pytest.mark.parametrize("kind, rounding, official, message", [
+    ("level", "over", "figures.reported", "rounding word 'over' makes it a 'bound' claim"),
+    ("bound", "about", "figures.reported", "makes it a 'level' claim"),
+    ("opinion", "", "figures.reported", "judge it with figures.opinion"),
+    ("pledge", "", "figures.not_in_book", "judge it with figures.pledge"),
+])
+def test_register_refuses_a_kind_that_does_not_fit_the_claim(tmp_path, kind, rounding, official, message):
+    import shutil
+
+    import yaml
+
+    from analysis.official_data import DataError
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "claims" / "recall.yml"
+    reg = yaml.safe_load(path.read_text())
+    reg["claims"][0]["kind"] = kind
+    reg["claims"][0]["stated"]["rounding"] = rounding
+    reg["claims"][0]["official"] = {"function": official, "args": {"holder": "x"} if official.endswith("reported")
+                                    else {"settled_by": "x"}}
+    path.write_text(yaml.safe_dump(reg))
+    with pytest.raises(DataError, match=message) as err:
+        load_register(tmp_path / "data")
+    assert "recall.yml" in str(err.value) and "kind" in str(err.value) or "official.function" in str(err.value)

@@ -46,6 +46,8 @@ class OfficialFigure:
     label: str = "official figure"
     unsettled: str = "not_in_book"
     precision: float = 0.0
+    #: A verdict already reached by a non-numeric rule (opinion, law, inference, pledge).
+    judgement: object = None
 
     @property
     def urls(self) -> list[str]:
@@ -138,7 +140,15 @@ def _check_claim(path: Path, i: int, claim: dict, documents: dict, seen: dict) -
         rule_for(stated.get("rounding", ""))
     except ValueError as err:
         raise DataError(path, i, "stated.rounding", str(err)) from None
+    numeric = {"level", "bound", "direction", "change"}
+    if claim["kind"] in numeric and claim["kind"] != kind_for(stated.get("rounding", "")):
+        raise DataError(path, i, "kind", f"claim {where!r} has kind {claim['kind']!r} but its rounding word "
+                        f"{stated.get('rounding', '')!r} makes it a {kind_for(stated.get('rounding', ''))!r} claim")
     spec = claim["official"]
+    ruled = {"opinion": "figures.opinion", "law": "figures.law", "pledge": "figures.pledge", "inference": "figures.inference"}
+    if claim["kind"] in ruled and spec.get("function") != ruled[claim["kind"]]:
+        raise DataError(path, i, "official.function", f"claim {where!r} is a {claim['kind']} claim: "
+                        f"judge it with {ruled[claim['kind']]}, not {spec.get('function')!r}")
     try:
         func = official_function(spec["function"])
     except (ImportError, AttributeError, ValueError, KeyError, TypeError):
@@ -177,6 +187,11 @@ def claim_kind(claim: dict) -> str:
 
 def basis(figure: OfficialFigure, kind: str) -> str:
     """What the verdict rests on: official, secondary, arithmetic (the document's own figures), publisher, or none."""
+    ruled = getattr(figure.judgement, "kind", None)
+    if ruled == "law" and figure.judgement.rating is not None:
+        return "official"
+    if ruled == "inference" and figure.judgement.rating is not None:
+        return "arithmetic"
     if figure.value is None or (isinstance(figure.value, float) and math.isnan(figure.value)):
         return "none"
     if figure.label == "recomputed figure":
@@ -192,6 +207,8 @@ def conclusion(reason: str, settled: bool, figure: OfficialFigure, rests_on: str
     """A plain sentence giving the right figure (or why there is none), its period and its basis."""
     text = reason.strip().rstrip(".")
     if not settled:
+        if text.lower().startswith("no verdict"):
+            return text[:1].upper() + text[1:] + "."
         return "No verdict: " + text + "."
     extras = [figure.detail] if figure.detail else []
     if rests_on == "secondary" and "secondary" not in figure.detail:
@@ -218,10 +235,14 @@ def assess_claim(claim: dict, documents: dict) -> dict:
     stated = claim["stated"]
     figure = official_figure(claim)
     why = claim.get("why_unsettled") or figure.unsettled
-    judgement = judge(stated["value"], figure.value, stated.get("rounding", ""), stated.get("unit", ""),
-                      alternatives=figure.alternatives, missing_reason=figure.missing, why_unsettled=why,
-                      official_precision=figure.precision)
-    kind = claim_kind(claim)
+    if figure.judgement is not None:
+        judgement = figure.judgement
+        kind = judgement.kind
+    else:
+        judgement = judge(stated["value"], figure.value, stated.get("rounding", ""), stated.get("unit", ""),
+                          alternatives=figure.alternatives, missing_reason=figure.missing, why_unsettled=why,
+                          official_precision=figure.precision)
+        kind = claim_kind(claim)
     rests_on = basis(figure, kind)
     reason = judgement.reason
     label = figure.label

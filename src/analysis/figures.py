@@ -146,6 +146,58 @@ def reported(holder: str, settled_by: str = "") -> OfficialFigure:
     return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""), unsettled="unpublished")
 
 
+def opinion(note: str = "") -> OfficialFigure:
+    """An opinion, prediction or the speaker's own estimate: no official figure can check it.
+
+    The claim is registered so a reader sees it was considered; the verdict says why there is none.
+    """
+    from .verdicts import judge_opinion
+
+    judged = judge_opinion(note)
+    return OfficialFigure(None, missing=judged.reason, unsettled="not_checkable", judgement=judged)
+
+
+def law(correct: bool, provision: str, url: str = "") -> OfficialFigure:
+    """A statement of law or policy, judged against the provision it describes (with its legislation.gov.uk address)."""
+    from .verdicts import judge_law
+
+    src = {"url": url, "source_kind": "official", "publication": provision} if url else None
+    return OfficialFigure(None, "", [src] if src else [], label="provision", judgement=judge_law(bool(correct), provision))
+
+
+def inference(holds: bool | None, explanation: str) -> OfficialFigure:
+    """A conclusion drawn from figures: does the reasoning hold (true), hold only in part (null), or not (false)?"""
+    from .verdicts import judge_inference
+
+    return OfficialFigure(None, label="reasoning", judgement=judge_inference(holds, explanation))
+
+
+def pledge(target: float, due: str, settled_by: str = "", file: str = "", series_id: str = "",
+           period: str = "", as_of: str = "") -> OfficialFigure:
+    """A pledge or target: met, not met, or not yet due at the book's as-of month.
+
+    The achieved figure comes from `file`/`series_id`/`period` when the book holds it.
+    `as_of` defaults to the shared as-of month in params.yml.
+    """
+    from .verdicts import judge_pledge
+
+    achieved, src = (None, None)
+    if file and series_id and period:
+        achieved, src = _lookup(file, series_id, period, settled_by)
+    if not as_of:
+        from .params import shared_as_of
+
+        as_of = shared_as_of()
+    as_of_day = str(month_end(as_of).date())
+    judged = judge_pledge(float(target), achieved, str(due), as_of_day)
+    if judged.why_unsettled == "not_in_book" and settled_by:
+        judged = judged.__class__(judged.verdict, f"{judged.reason}; {settled_by} would settle it", judged.rating,
+                                  judged.kind, judged.why_unsettled)
+    detail = f"{period_text(period)}{_kind(src)}" if src else ""
+    return OfficialFigure(achieved, detail, [src] if src else [], judgement=judged,
+                          unsettled=judged.why_unsettled or "not_in_book")
+
+
 # --- general helpers for every chapter ---------------------------------------------------
 
 

@@ -133,3 +133,12 @@ def check_params(chapters=None, path: Path | None = None) -> list:
         if p not in unique:
             unique.append(p)
     return unique
+
+
+def shared_as_of(path: Path | None = None) -> str:
+    """The book's shared as-of month (YYYY-MM) from params.yml."""
+    spec = read_params(path)
+    value = (spec.get("shared") or {}).get("as_of")
+    if not value:
+        raise ParamsError(f"{(path or params_file()).name}, key shared.as_of: missing")
+    return str(value)
