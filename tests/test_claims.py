@@ -109,7 +109,11 @@ def test_every_claim_has_a_verdict_and_a_reason():
     assert frame["reason"].str.len().min() > 10
     unverifiable = frame[frame["verdict"] == "cannot be verified"]
     assert unverifiable["official_value"].isna().all()
-    assert (frame.loc[frame["verdict"] != "cannot be verified", "official_value"].notna()).all()
+    numeric = frame[(frame["verdict"] != "cannot be verified") & ~frame["kind"].isin(["law", "inference"])]
+    assert numeric["official_value"].notna().all()
+    # statements of law and inferences are judged on the provision or the reasoning, which the reason names
+    ruled = frame[frame["kind"].isin(["law", "inference"]) & (frame["verdict"] != "cannot be verified")]
+    assert ruled["reason"].str.contains("correct|reasoning", regex=True).all()
 
 
 def test_json_output_has_kind_rating_basis_why_unsettled_and_conclusion():
@@ -254,3 +258,12 @@ def test_register_refuses_a_kind_that_does_not_fit_the_claim(tmp_path, kind, rou
     with pytest.raises(DataError, match=message) as err:
         load_register(tmp_path / "data")
     assert "recall.yml" in str(err.value) and "kind" in str(err.value) or "official.function" in str(err.value)
+
+
+def test_an_explanation_quotes_figures_from_the_data_not_typed():
+    from analysis import figures
+
+    text, sources = figures.figures_in_text("from {recall_population:recall_population@2010-06-30} in 2010")
+    assert text == "from 5,350 in 2010" and sources[0]["url"].startswith("https://")
+    with pytest.raises(LookupError, match="recall_population@1066-10-14"):
+        figures.figures_in_text("{recall_population:recall_population@1066-10-14}")

@@ -265,6 +265,9 @@ def test_every_page_reads_on_a_phone_and_a_desktop(site):
                     csv_text = page.evaluate("fetch(document.querySelector('.chart-download a').href).then(r => r.text())")
                     if len(csv_text.strip().splitlines()) < 3 or "," not in csv_text:
                         problems.append(f"{where}: chart CSV is empty")
+                    png = page.wait_for_selector('.chart-image:not([hidden]) a[href^="data:image/png"]', timeout=20_000)
+                    if not png.get_attribute("download", timeout=1000).endswith(".png"):
+                        problems.append(f"{where}: no chart image download")
                     if page.locator(".chart-data table caption").count() < 1:
                         problems.append(f"{where}: no data table for a chart")
                 if page_path in CHAPTER_PAGES:

@@ -159,3 +159,32 @@ def test_every_claim_has_its_own_words_verbatim_from_its_archived_document():
             assert claim.get(key), (claim["id"], key)
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(claim["claimed_at"])), claim["id"]
         assert claim["quote"] in texts[claim["document"]], (claim["id"], claim["quote"])
+
+
+def test_statements_left_out_are_listed_with_a_reason_and_found_in_their_documents():
+    from analysis.pages import load_left_out
+
+    register = load_register()
+    entries = load_left_out()
+    assert len(entries) >= 50
+    for entry in entries:
+        text = (ROOT / "data" / register["documents"][str(entry["document"])]["archive"]).read_text(encoding="utf-8")
+        assert entry["quote"] in text, entry["quote"]
+        assert len(entry["reason"]) > 10
+
+
+def test_a_left_out_entry_without_a_reason_is_refused_with_file_and_entry(tmp_path):
+    import shutil
+
+    import pytest
+
+    from analysis.official_data import DataError
+    from analysis.pages import load_left_out
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "documents" / "left-out.yml"
+    entries = yaml.safe_load(path.read_text())
+    entries["left_out"][2]["reason"] = ""
+    path.write_text(yaml.safe_dump(entries))
+    with pytest.raises(DataError, match=r"left-out.yml, row 3, column 'reason'"):
+        load_left_out(tmp_path / "data")

@@ -114,7 +114,9 @@ def offline_renderer(spec: dict, **_: object) -> dict:
     extras = ""
     if len(frame):
         extras = (f'<p class="chart-download"><a href="{csv_data_uri(frame)}" download="{slug}.csv">'
-                  f"Download the data (CSV)</a></p>"
+                  f"Download the data (CSV)</a>"
+                  f'<span class="chart-image" hidden> &middot; <a href="#{div_id}" download="{slug}.png">'
+                  f"Download the chart (PNG)</a></span></p>"
                   f'<details class="chart-data"><summary>Show the data as a table</summary>'
                   f"{table_html(frame, 'Data: ' + text)}</details>")
     markup = (
@@ -128,7 +130,10 @@ def offline_renderer(spec: dict, **_: object) -> dict:
         "(function () {\n"
         f"  var spec = {payload};\n"
         f'  function draw() {{ window.vegaEmbed("#{div_id}", spec, {{"renderer": "svg", "actions": false}})'
-        f'.then(function () {{ document.querySelectorAll("#{div_id} svg").forEach(function (s) {{ s.setAttribute("aria-hidden", "true"); }}); }})'
+        f'.then(function (r) {{ document.querySelectorAll("#{div_id} svg").forEach(function (s) {{ s.setAttribute("aria-hidden", "true"); }});'
+        # the chart as an image, made in the reader's browser from the drawn view (no request off the machine)
+        f' var box = document.querySelector("[data-chart=\\"{div_id}\\"] .chart-image");'
+        f' if (box) {{ r.view.toImageURL("png", 2).then(function (url) {{ box.querySelector("a").href = url; box.hidden = false; }}); }} }})'
         ".catch(function (e) { console.error(e); }); }\n"
         '  if (window.vegaEmbed) { draw(); } else { window.addEventListener("load", draw); }\n'
         "})();\n"

@@ -165,25 +165,64 @@ def law(correct: bool, provision: str, url: str = "") -> OfficialFigure:
     return OfficialFigure(None, "", [src] if src else [], label="provision", judgement=judge_law(bool(correct), provision))
 
 
+FIGURE_IN_TEXT = r"\{([a-z_]+):([a-z0-9_]+)@([0-9A-Za-z/-]+)\}"
+
+
+def figures_in_text(text: str) -> tuple[str, list[dict]]:
+    """Replace each `{file:series_id@period}` in a sentence with the figure held in data/, and return the sources.
+
+    So that an explanation quotes figures from the data, never typed by hand; a figure that is
+    not held is an error naming the placeholder.
+    """
+    import re
+
+    sources: list[dict] = []
+
+    def one(match):
+        file, series_id, period = match.groups()
+        value, src = _lookup(file, series_id, period)
+        if value is None:
+            raise LookupError(f"{match.group(0)}: no {series_id} figure for {period} in data/{file}.csv")
+        sources.append(src)
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+    return re.sub(FIGURE_IN_TEXT, one, text), sources
+
+
 def inference(holds: bool | None, explanation: str) -> OfficialFigure:
-    """A conclusion drawn from figures: does the reasoning hold (true), hold only in part (null), or not (false)?"""
+    """A conclusion drawn from figures: does the reasoning hold (true), hold only in part (null), or not (false)?
+
+    Figures from the data are written `{file:series_id@period}` in the explanation and filled in
+    from data/ (see `figures_in_text`).
+    """
     from .verdicts import judge_inference
 
-    return OfficialFigure(None, label="reasoning", judgement=judge_inference(holds, explanation))
+    text, sources = figures_in_text(explanation)
+    return OfficialFigure(None, label="reasoning", sources=sources, judgement=judge_inference(holds, text))
 
 
 def pledge(target: float, due: str, settled_by: str = "", file: str = "", series_id: str = "",
-           period: str = "", as_of: str = "") -> OfficialFigure:
+           period: str = "", periods: list[str] | None = None, as_of: str = "") -> OfficialFigure:
     """A pledge or target: met, not met, or not yet due at the book's as-of month.
 
-    The achieved figure comes from `file`/`series_id`/`period` when the book holds it.
-    `as_of` defaults to the shared as-of month in params.yml.
+    The achieved figure comes from `file`/`series_id`/`period` when the book holds it, or is
+    the sum over `periods` (for example recruits in each year of a programme; every period
+    must be held).  `as_of` defaults to the shared as-of month in params.yml.
     """
     from .verdicts import judge_pledge
 
     achieved, src = (None, None)
-    if file and series_id and period:
+    sources: list[dict] = []
+    if file and series_id and periods:
+        found = [_lookup(file, series_id, p, settled_by) for p in periods]
+        if all(v is not None for v, _ in found):
+            achieved = sum(v for v, _ in found)
+            sources = [s for _, s in found]
+            period = f"{periods[0]}/{periods[-1]}" if len(periods) > 1 else periods[0]
+            src = sources[0]
+    elif file and series_id and period:
         achieved, src = _lookup(file, series_id, period, settled_by)
+        sources = [src] if src else []
     if not as_of:
         from .params import shared_as_of
 
@@ -193,8 +232,11 @@ def pledge(target: float, due: str, settled_by: str = "", file: str = "", series
     if judged.why_unsettled == "not_in_book" and settled_by:
         judged = judged.__class__(judged.verdict, f"{judged.reason}; {settled_by} would settle it", judged.rating,
                                   judged.kind, judged.why_unsettled)
-    detail = f"{period_text(period)}{_kind(src)}" if src else ""
-    return OfficialFigure(achieved, detail, [src] if src else [], judgement=judged,
+    if periods and src:
+        detail = f"sum of {', '.join(periods)}{_kind(src)}"
+    else:
+        detail = f"{period_text(period)}{_kind(src)}" if src else ""
+    return OfficialFigure(achieved, detail, sources, judgement=judged,
                           unsettled=judged.why_unsettled or "not_in_book")
 
 

@@ -340,6 +340,45 @@ def documents_html() -> HTML:
                 f"<tbody>{rows}</tbody></table>", "\n".join(d["title"] for d in docs.values()))
 
 
+def load_left_out(folder: Path | None = None) -> list[dict]:
+    """Statements with a number that were left out of the register on purpose, each with its reason.
+
+    Read from `data/documents/left-out.yml`; an entry without a known document, a quote or a
+    reason is refused with the file, the entry and the key.
+    """
+    import yaml
+
+    from .claims import load_register
+    from .official_data import DataError, data_dir
+
+    path = (folder or data_dir()) / "documents" / "left-out.yml"
+    if not path.exists():
+        return []
+    entries = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("left_out") or []
+    documents = load_register(folder)["documents"]
+    for i, entry in enumerate(entries, start=1):
+        for key in ("document", "quote", "reason"):
+            if not isinstance(entry, dict) or not str(entry.get(key) or "").strip():
+                raise DataError(path, i, key, f"left-out entry #{i} has no {key!r}")
+        if str(entry["document"]) not in documents:
+            raise DataError(path, i, "document", f"left-out entry #{i} cites unknown document {entry['document']!r}")
+    return entries
+
+
+def left_out_html(entries: list[dict]) -> HTML:
+    """The statements left out of the register, by document, with the reason for each."""
+    from .claims import load_register
+
+    docs = load_register()["documents"]
+    rows = "".join(f"<tr><td>{html.escape(docs[str(e['document'])].get('short', e['document']))}</td>"
+                   f"<td><q>{html.escape(e['quote'])}</q></td><td>{html.escape(e['reason'])}</td></tr>"
+                   for e in entries)
+    text = "\n".join(f"{e['document']}: {e['quote']} -- {e['reason']}" for e in entries)
+    return HTML(f'<table class="verdict-table left-out-table"><caption>{len(entries)} statements left out of the register, '
+                f'with the reason</caption><thead><tr><th scope="col">Document</th><th scope="col">Words</th>'
+                f'<th scope="col">Why it is not a claim the book checks</th></tr></thead><tbody>{rows}</tbody></table>', text)
+
+
 def _history_note(steps: list[tuple[str, str]] | None, editions_page: str) -> str:
     if not steps:
         return ""

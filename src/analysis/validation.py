@@ -361,6 +361,18 @@ def check_register(folder: Path) -> Report:
         return Report([Problem(str(err.filename or folder), None, None, "cannot read: file not found")], [])
     errors: list[Problem] = []
     warnings: list[Problem] = []
+    from .pages import load_left_out
+
+    try:
+        left_out = load_left_out(folder)
+    except DataError as err:
+        errors.append(Problem(err.file, err.row, err.column, err.problem))
+        left_out = []
+    for i, entry in enumerate(left_out, start=1):
+        archive = register["documents"][str(entry["document"])].get("archive")
+        if archive and (folder / archive).is_file() and entry["quote"] not in (folder / archive).read_text(encoding="utf-8"):
+            errors.append(Problem(str(folder / "documents" / "left-out.yml"), i, "quote",
+                                  f"left-out entry #{i}: the quote is not in {archive} word for word"))
     docs_file = str(folder / REGISTER_DIR / DOCUMENTS_FILE)
     for key, doc in register["documents"].items():
         archive = doc.get("archive") if isinstance(doc, dict) else None
