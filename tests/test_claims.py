@@ -267,3 +267,15 @@ def test_an_explanation_quotes_figures_from_the_data_not_typed():
     assert text == "from 5,350 in 2010" and sources[0]["url"].startswith("https://")
     with pytest.raises(LookupError, match="recall_population@1066-10-14"):
         figures.figures_in_text("{recall_population:recall_population@1066-10-14}")
+
+
+def test_share_of_a_sum_of_categories_reads_each_category_from_the_data():
+    from analysis import figures
+
+    reasons = [f"recall_reason_count_{r}" for r in ("further_charge", "non_compliance", "failed_to_keep_in_touch",
+                                                     "failed_to_reside", "drugs_alcohol", "other")]
+    fig = figures.share_of_sum("recall_reasons", reasons[1], reasons, "2024-Q1")
+    assert fig.detail.startswith("5,808 of ") and 0 < fig.value < 100
+    assert figures.share_of_sum("recall_reasons", reasons[1], reasons, "1999-Q1", settled_by="x").value is None
+    with pytest.raises(ValueError):
+        figures.share_of_sum("recall_reasons", "recall_reason_count_other", reasons[:2], "2024-Q1")

@@ -105,6 +105,27 @@ def total(file: str, series_ids: list[str], period: str, settled_by: str = "") -
     return OfficialFigure(sum(v for v, _ in parts), f"sum for {period_text(period)}", [s for _, s in parts])
 
 
+def share_of_sum(file: str, part: str, parts: list[str], period: str, settled_by: str = "") -> OfficialFigure:
+    """One series as a percentage of the sum of several in the same period.
+
+    For a table that gives every category but no total (recalls by recorded reason: a recall
+    can have several reasons, so the reasons sum to more than the recalls).  Every category must
+    be held; `part` must be one of `parts`.
+    """
+    if part not in parts:
+        raise ValueError(f"{part!r} is not one of the parts it is a share of")
+    found = [_lookup(file, sid, period, settled_by) for sid in parts]
+    if any(v is None for v, _ in found):
+        missing = [sid for sid, (v, _) in zip(parts, found) if v is None]
+        return _missing(f"{', '.join(m.replace('_', ' ') for m in missing)} figure for {period_text(period)}", settled_by)
+    whole = sum(v for v, _ in found)
+    value = dict(zip(parts, (v for v, _ in found)))[part]
+    kind = next((_kind(s) for _, s in found if _kind(s)), "")
+    return OfficialFigure(100 * value / whole,
+                          f"{value:,.0f} of {whole:,.0f}, the sum of the {len(parts)} categories for {period_text(period)}{kind}",
+                          [s for _, s in found])
+
+
 def average(file: str, series_id: str, periods: list[str], per: float = 1.0, settled_by: str = "") -> OfficialFigure:
     """The mean of a series over several periods (divided by `per`, e.g. 52 for a weekly rate)."""
     found = [(p, *_lookup(file, series_id, p, settled_by)) for p in periods]
