@@ -15,11 +15,13 @@ export PYTHONPATH := $(CURDIR)/src
 UV_VERSION := 0.13.9
 UV := $(VENV)/bin/uv
 
-## Set up .venv: uv from PyPI into the venv, then the pinned set (requirements.txt is the full lock).
+## Set up .venv: uv from PyPI into the venv, then the pinned set (requirements.txt is the full lock), compiled to
+## bytecode at install (uv does not by default, and with PYTHONDONTWRITEBYTECODE set every kernel would recompile
+## pandas and altair from source: about 3 s per notebook).
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(UV) pip install --quiet --python $(PY) -r requirements.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements.txt
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
 

@@ -24,3 +24,18 @@ def test_gap_rows_break_the_line_without_inventing_values():
     out = with_gaps(frame()[["date", "value"]])
     assert len(out) == 4 and out["value"].isna().sum() == 1
     assert out["value"].dropna().tolist() == [150.0, 4000.0, 5300.0]
+
+
+def test_a_section_named_under_stated_charts_draws_the_documents_own_figures():
+    from analysis.claims import load_register
+    from analysis.evidence import section_evidence, stated_figures
+
+    register = load_register()
+    assert register["stated_charts"]["inspections"] == {"insp-pdu-scores": "insp-score-"}
+    claims = [c for c in register["claims"] if c.get("section") == "insp-pdu-scores"]
+    frame, unit, document = stated_figures(claims, "insp-score-")
+    assert len(frame) == 36 and unit == "points" and document == "HMIP annual report slides"
+    assert "Swansea NPT" in set(frame["label"]) and frame["value"].between(0, 27).all()
+    chart, caption, frames = section_evidence(claims, "2024-06", "insp-score-")
+    assert "No official series holds these figures" in caption and frames == []
+    assert chart.to_dict()["title"]["text"] == "The figures as stated: HMIP annual report slides"

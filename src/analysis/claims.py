@@ -94,6 +94,8 @@ def load_register(folder: Path | None = None) -> dict:
     claims: list[dict] = []
     sections: dict[str, dict[str, str]] = {}
     caveats: dict[str, list[str]] = {}
+    #: Per chapter, sections whose figures are charted as the document states them: {anchor: claim id prefix}.
+    stated_charts: dict[str, dict[str, str]] = {}
     seen: dict[str, Path] = {}
     for path in register_files(folder):
         content = _read_yaml(path)
@@ -102,13 +104,20 @@ def load_register(folder: Path | None = None) -> dict:
             raise DataError(path, None, "claims", "has no list under the key 'claims'")
         sections[path.stem] = dict(content.get("sections") or {})
         caveats[path.stem] = list(content.get("caveats") or [])
+        stated_charts[path.stem] = dict(content.get("stated_charts") or {})
         for i, claim in enumerate(entries, start=1):
             _check_claim(path, i, claim, documents, seen)
             if sections[path.stem] and claim.get("section") not in sections[path.stem]:
                 raise DataError(path, i, "section", f"claim {claim['id']!r} names section {claim.get('section')!r}, "
                                 f"which is not under 'sections' ({', '.join(sections[path.stem])})")
             claims.append({**claim, "chapter": path.stem})
-    return {"documents": documents, "claims": claims, "sections": sections, "caveats": caveats}
+    for name, charts in stated_charts.items():
+        for anchor in charts:
+            if anchor not in sections.get(name, {}):
+                raise DataError(directory / f"{name}.yml", None, "stated_charts",
+                                f"section {anchor!r} is not under 'sections'")
+    return {"documents": documents, "claims": claims, "sections": sections, "caveats": caveats,
+            "stated_charts": stated_charts}
 
 
 def _check_claim(path: Path, i: int, claim: dict, documents: dict, seen: dict) -> None:
@@ -216,21 +225,27 @@ def conclusion(reason: str, settled: bool, figure: OfficialFigure, rests_on: str
     return text[:1].upper() + text[1:] + (f" ({'; '.join(extras)})" if extras else "") + "."
 
 
-def evidence_url(claim: dict) -> str | None:
-    """Where the claim's evidence is, relative to the site root: its chapter page and section anchor.
-
-    None while the chapter has no page (no notebook in params.yml).
-    """
+def chapter_pages() -> dict[str, str | None]:
+    """Each chapter's notebook (None when the chapter has no page yet), from the one list in params.yml."""
     from .pipeline import chapter_list
 
-    page = next((c["notebook"] for c in chapter_list() if c["name"] == claim["chapter"]), None)
+    return {c["name"]: c["notebook"] for c in chapter_list()}
+
+
+def evidence_url(claim: dict, pages: dict[str, str | None] | None = None) -> str | None:
+    """Where the claim's evidence is, relative to the site root: its chapter page and section anchor.
+
+    None while the chapter has no page (no notebook in params.yml).  `pages` is `chapter_pages()`,
+    read once by the caller when judging many claims.
+    """
+    page = (pages if pages is not None else chapter_pages()).get(claim["chapter"])
     if not page:
         return None
     anchor = f"#{claim['section']}" if claim.get("section") else ""
     return page.removesuffix(".ipynb") + ".html" + anchor
 
 
-def assess_claim(claim: dict, documents: dict) -> dict:
+def assess_claim(claim: dict, documents: dict, pages: dict[str, str | None] | None = None) -> dict:
     """Judge one claim and return a flat record for tables, JSON and pages."""
     stated = claim["stated"]
     figure = official_figure(claim)
@@ -264,7 +279,7 @@ def assess_claim(claim: dict, documents: dict) -> dict:
         "speaker": claim.get("speaker", claim["claimant"]),
         "occasion": claim.get("occasion", ""),
         "claimed_at": str(claim.get("claimed_at", "")),
-        "evidence_url": evidence_url(claim),
+        "evidence_url": evidence_url(claim, pages),
         "document": doc["title"],
         "document_short": doc.get("short", doc["title"]),
         "document_id": claim["document"],
@@ -293,7 +308,8 @@ def assess_claims(chapter: str | None = None, folder: Path | None = None) -> pd.
     with using_data(folder):
         register = load_register(folder)
         claims = [c for c in register["claims"] if chapter is None or c["chapter"] == chapter]
-        rows = [assess_claim(c, register["documents"]) for c in claims]
+        pages = chapter_pages()
+        rows = [assess_claim(c, register["documents"], pages) for c in claims]
     frame = pd.DataFrame(rows)
     if "rating" in frame:
         frame["rating"] = frame["rating"].astype("Int64")

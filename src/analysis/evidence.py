@@ -16,7 +16,7 @@ import math
 
 import pandas as pd
 
-from .charts import PALETTE, series_chart, source_line, titled
+from .charts import PALETTE, series_chart, source_line, stated_chart, titled
 from .figures import month_end, period_text
 from .official_data import series
 from .pages import HTML, badge, official_text, stated_text
@@ -81,7 +81,7 @@ def series_label(series_id: str) -> str:
     return series_id.replace("_", " ").capitalize()
 
 
-def section_evidence(claims: list[dict], as_of: str):
+def section_evidence(claims: list[dict], as_of: str, stated_prefix: str = ""):
     """The evidence for one section: a chart of its longest series, or a table of the figures used.
 
     The chart runs to the as-of month, or to the latest period a claim in the section names
@@ -118,9 +118,36 @@ def section_evidence(claims: list[dict], as_of: str):
     if rows:
         table = pd.DataFrame(rows)
         return figures_table(table), "The official figures the claims are checked against.", [table]
+    stated = stated_figures(claims, stated_prefix) if stated_prefix else None
+    if stated is not None:
+        frame, unit, document = stated
+        finding = f"{len(frame)} figures as {document} states them, from {frame['value'].min():,g} to {frame['value'].max():,g}."
+        chart = titled(stated_chart(frame, unit, PALETTE["recall"]), f"The figures as stated: {document}", finding,
+                       f"{document} (the document's own figures; no official series checks them yet)",
+                       f"Bar chart of {len(frame)} figures as {document} states them: {finding}")
+        return chart, ("The document's own figures, side by side: each claim below says what would settle it. "
+                       "No official series holds these figures."), []
     return (HTML('<p class="no-series">No official series holds these figures: each claim below says who holds '
                  "the data and what would settle it.</p>", "No official series holds these figures."),
             "No official series holds these figures.", [])
+
+
+def stated_figures(claims: list[dict], prefix: str):
+    """The claims whose id starts with `prefix`, as (frame of label and value, unit, document).
+
+    For a section the register names under `stated_charts` (an inspectorate's own scores, say):
+    the document's figures side by side, labelled by the first column of the quoted table row
+    (or the claim's words).  None when no claim matches.
+    """
+    from .claims import load_register
+
+    group = [c for c in claims if c["id"].startswith(prefix)]
+    if not group:
+        return None
+    labels = [(str(c["quote"]).split("\t")[0].strip() if "\t" in str(c["quote"]) else c["claim"])[:48] for c in group]
+    frame = pd.DataFrame({"label": labels, "value": [float(c["stated"]["value"]) for c in group]})
+    document = load_register()["documents"][group[0]["document"]].get("short", group[0]["document"])
+    return frame, group[0]["stated"].get("unit", "").replace("_", " "), document
 
 
 def fmt_value(value: float, unit: str) -> str:
@@ -168,11 +195,14 @@ def glue_sections(chapter: str, assessed: pd.DataFrame, claims: list[dict], sect
 
     Returns the frames shown, for the chapter's sources list.
     """
+    from .claims import load_register
+
     frames = []
+    charts = load_register().get("stated_charts", {}).get(chapter, {})
     for anchor in sections:
         in_section = [c for c in claims if c.get("section") == anchor]
         ids = [c["id"] for c in in_section]
-        figure, caption, shown = section_evidence(in_section, as_of)
+        figure, caption, shown = section_evidence(in_section, as_of, charts.get(anchor, ""))
         frames += shown
         glue(f"{anchor}__cards", claim_cards(assessed[assessed["id"].isin(ids)]), display=False)
         glue(f"{anchor}__evidence", figure, display=False)

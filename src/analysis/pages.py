@@ -354,7 +354,7 @@ def load_left_out(folder: Path | None = None) -> list[dict]:
     path = (folder or data_dir()) / "documents" / "left-out.yml"
     if not path.exists():
         return []
-    entries = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("left_out") or []
+    entries = (yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}).get("left_out") or []
     documents = load_register(folder)["documents"]
     for i, entry in enumerate(entries, start=1):
         for key in ("document", "quote", "reason"):

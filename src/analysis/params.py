@@ -33,7 +33,7 @@ def read_params(path: Path | None = None) -> dict:
     path = path or params_file()
     name = path.name
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise ParamsError(f"{name}: the parameters file is missing") from None
     except UnicodeDecodeError:
