@@ -17,7 +17,8 @@ import math
 import pandas as pd
 
 from .charts import PALETTE, series_chart, source_line, stated_chart, titled
-from .figures import month_end, period_text
+from .figures import month_end
+from .formatting import period_text
 from .official_data import series
 from .pages import HTML, badge, official_text, stated_text
 
@@ -152,9 +153,9 @@ def stated_figures(claims: list[dict], prefix: str):
 
 def fmt_value(value: float, unit: str) -> str:
     """A figure as the table and chart text show it."""
-    from .verdicts import fmt
+    from .formatting import figure
 
-    return fmt(value, unit)
+    return figure(value, unit)
 
 
 def figures_table(frame: pd.DataFrame) -> HTML:

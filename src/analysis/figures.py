@@ -13,22 +13,8 @@ import math
 import pandas as pd
 
 from .claims import OfficialFigure
+from .formatting import period_text  # noqa: F401  (re-exported for chapter code)
 from .official_data import dated_series, series, source_of, value_on
-
-
-def period_text(period: str) -> str:
-    """A period as readers write it: '30 June 2024', '2024 Q2', '2023-24', '2012'."""
-    import pandas as pd
-
-    if len(period) == 10 and period[4] == "-" and period[7] == "-":
-        stamp = pd.Timestamp(period)
-        return f"{stamp.day} {stamp.strftime('%B %Y')}"
-    if "/" in period:
-        start, end = period.split("/")
-        return f"{period_text(start)} to {period_text(end)}"
-    if "-Q" in period:
-        return f"{period[:4]} Q{period[-1]}"
-    return period
 
 
 def _missing(what: str, settled_by: str) -> OfficialFigure:

@@ -13,6 +13,7 @@ import re
 
 import pandas as pd
 
+from .formatting import NOT_HELD, month_text
 from .verdicts import Verdict, fmt
 
 #: CSS class per verdict (colours in book/_static/verdicts.css).
@@ -104,7 +105,7 @@ def official_text(row: pd.Series) -> str:
     """The official figure with its detail, or a dash when it cannot be verified."""
     value = row["official_value"]
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "not held"
+        return NOT_HELD
     unit = "fold" if row["rounding"] == "fold" else row["unit"]
     return f"{fmt(value, unit)} ({row['official_detail']})" if row["official_detail"] else fmt(value, unit)
 
@@ -422,16 +423,12 @@ def _figure_text(value) -> str:
     return "suppressed" if value is None else fmt(value)
 
 
-def _month_text(as_of: str) -> str:
-    return pd.Period(as_of, freq="M").strftime("%B %Y")
-
-
 def current_edition_text(records: list[dict]) -> str:
     """The landing page's line naming the current edition and its as-of month."""
     if not records:
         return "No edition has been recorded yet."
     latest = records[-1]
-    return (f"This is edition {latest['as_of']}, which reports official data up to {_month_text(latest['as_of'])}; "
+    return (f"This is edition {latest['as_of']}, which reports official data up to {month_text(latest['as_of'])}; "
             f"{len(records)} edition{'s' if len(records) != 1 else ''} recorded so far.")
 
 
@@ -456,7 +453,7 @@ def editions_html(records: list[dict], register_path: str = "claims-register.htm
     for record in reversed(records):
         as_of = record["as_of"]
         block = [f'<h2 id="edition-{html.escape(as_of)}">Edition {html.escape(as_of)}</h2>',
-                 f"<p>Official data up to {_month_text(as_of)}; {len(record['claims'])} claims checked. "
+                 f"<p>Official data up to {month_text(as_of)}; {len(record['claims'])} claims checked. "
                  + (f"Changes since edition {html.escape(record['previous'])}.</p>" if record["previous"]
                     else "The first recorded edition: every figure and verdict starts here.</p>")]
         text.append(f"Edition {as_of}")

@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import Enum
 
+from .formatting import figure as fmt  # noqa: F401  (the one formatting module; `fmt` kept for callers)
+
 
 class Verdict(str, Enum):
     """The fixed verdict vocabulary.  No other verdict word appears anywhere in the book."""
@@ -93,8 +95,7 @@ RULE_KIND = {
     "more than halved": "change", "fold": "change", "percent change": "change",
 }
 
-PERCENT_UNITS = {"percent", "percent_of_capacity"}
-RATIO_UNITS = {"ratio", "fold"}
+from .units import PERCENT_UNITS, RATIO_UNITS  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -173,27 +174,6 @@ def parse_number(text: str) -> tuple[float, float]:
     if "%" in text or "." in raw:
         return value, decimals_half_unit(value)
     return value, (0.0 if abs(value) < 100 else half_unit(value))
-
-
-def fmt(value: float, unit: str = "") -> str:
-    """Format a figure for a reason line: thousands separators, % for percentages, x for ratios."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if unit == "percent":
-        return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
-    if unit == "percent_of_capacity":
-        return f"{value:.0f}% of capacity"
-    if unit == "ratio":
-        return f"{value:,.1f}"
-    if unit in ("fold",):
-        return f"{value:.1f}-fold"
-    if unit == "gbp_millions":
-        return f"£{value:,.0f}m"
-    if unit == "gbp":
-        return f"£{value:,.0f}"
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
 
 
 def gap(stated: float, official: float, unit: str, official_precision: float = 0.0) -> float:

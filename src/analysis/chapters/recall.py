@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..claims import OfficialFigure
-from ..figures import fold, latest, month_end, percent_change, period_text, prison_population, up_to
+from ..figures import fold, latest, month_end, percent_change, prison_population, up_to
+from ..formatting import period_text
 from ..official_data import dated_series, series, source_of, value_on
 from ..verdicts import fmt
 

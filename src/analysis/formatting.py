@@ -1,0 +1,93 @@
+"""One place for how the book writes numbers, percentages, money, periods and missing figures.
+
+Every page, reason line, table and chart caption formats through these functions, so that a
+figure reads the same everywhere ("12,199", "14.5%", "£600m", "30 June 2024", "not held").
+"""
+
+from __future__ import annotations
+
+import math
+
+#: What a page shows where the book holds no figure.
+NOT_HELD = "not held"
+
+
+def missing(value) -> bool:
+    """True for None and NaN (pandas' missing values included)."""
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def figure(value: float | None, unit: str = "") -> str:
+    """A figure in its unit: thousands separators, % for percentages, x-fold for ratios, £ for money.
+
+    A missing figure reads "not held".
+    """
+    if missing(value):
+        return NOT_HELD
+    if unit == "percent":
+        return percent(value)
+    if unit == "percent_of_capacity":
+        return f"{value:.0f}% of capacity"
+    if unit == "ratio":
+        return f"{value:,.1f}"
+    if unit == "fold":
+        return f"{value:.1f}-fold"
+    if unit in ("gbp_millions", "gbp_m"):
+        return f"£{value:,.0f}m"
+    if unit == "gbp":
+        return money(value)
+    return count(value)
+
+
+def count(value: float | None) -> str:
+    """A count or level: whole numbers with thousands separators, else one decimal place."""
+    if missing(value):
+        return NOT_HELD
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def percent(value: float | None, decimals: int | None = None) -> str:
+    """A percentage: whole numbers as '17%', others to one decimal place ('14.5%') unless `decimals` is given."""
+    if missing(value):
+        return NOT_HELD
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 1
+    return f"{value:.{decimals}f}%"
+
+
+def money(pounds: float | None) -> str:
+    """Pounds: '£38,042' below a million, '£600m' in millions, '£1.9bn' in billions."""
+    if missing(pounds):
+        return NOT_HELD
+    if abs(pounds) >= 1e9:
+        return f"£{pounds / 1e9:,.1f}bn".replace(".0bn", "bn")
+    if abs(pounds) >= 1e6:
+        return f"£{pounds / 1e6:,.0f}m"
+    return f"£{pounds:,.0f}"
+
+
+def period_text(period: str) -> str:
+    """A period as readers write it: '30 June 2024', '2024 Q2', '2023-24', '2012'."""
+    import pandas as pd
+
+    if len(period) == 10 and period[4] == "-" and period[7] == "-":
+        stamp = pd.Timestamp(period)
+        return f"{stamp.day} {stamp.strftime('%B %Y')}"
+    if "/" in period:
+        start, end = period.split("/")
+        return f"{period_text(start)} to {period_text(end)}"
+    if "-Q" in period:
+        return f"{period[:4]} Q{period[-1]}"
+    return period
+
+
+def month_text(as_of: str) -> str:
+    """An as-of month written YYYY-MM, as readers write it: 'June 2024'."""
+    import pandas as pd
+
+    return pd.Period(as_of, freq="M").strftime("%B %Y")

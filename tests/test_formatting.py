@@ -1,0 +1,60 @@
+"""One formatting module: numbers, percentages, money, periods and "not held" are written in one place."""
+
+import re
+
+import nbformat
+import pytest
+
+from analysis import formatting
+from analysis.formatting import NOT_HELD, count, figure, money, month_text, percent, period_text
+
+from .conftest import ROOT
+
+
+@pytest.mark.parametrize("value, unit, text", [
+    (12199, "people", "12,199"), (35.2, "cases", "35.2"), (14.5, "percent", "14.5%"), (17, "percent", "17%"),
+    (97, "percent_of_capacity", "97% of capacity"), (12.3, "fold", "12.3-fold"), (600, "gbp_millions", "£600m"),
+    (38042, "gbp", "£38,042"), (None, "people", NOT_HELD), (float("nan"), "percent", NOT_HELD),
+])
+def test_figure_writes_each_unit_one_way(value, unit, text):
+    assert figure(value, unit) == text
+
+
+def test_counts_percentages_money_periods_and_months():
+    assert (count(1234.0), count(None)) == ("1,234", "not held")
+    assert (percent(14.46, 1), percent(40)) == ("14.5%", "40%")
+    assert (money(1.9e9), money(6e8), money(999)) == ("£1.9bn", "£600m", "£999")
+    assert [period_text(p) for p in ("2024-06-30", "2024-Q2", "2023-24", "2019-06-01/2019-06-30")] == [
+        "30 June 2024", "2024 Q2", "2023-24", "1 June 2019 to 30 June 2019"]
+    assert month_text("2024-06") == "June 2024"
+
+
+def test_not_held_is_written_only_in_the_formatting_module():
+    literal = re.compile(r"""["']not held["']""")
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "src" / "analysis").rglob("*.py")
+                 if p.name != "formatting.py" and literal.search(p.read_text(encoding="utf-8"))]
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(c.cell_type == "code" and literal.search(c.source) for c in nb.cells):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_the_old_names_are_the_formatting_functions():
+    from analysis import figures, verdicts
+
+    assert verdicts.fmt is formatting.figure and figures.period_text is formatting.period_text
+
+
+def test_units_live_in_the_table_schema():
+    import json
+
+    from analysis.units import PERCENT_UNITS, count_units, data_units
+
+    schema_units = set(data_units(ROOT / "data"))
+    assert {"people", "percent", "ratio", "gbp_millions"} <= schema_units
+    assert "percent" not in count_units(ROOT / "data") and "people" in count_units(ROOT / "data")
+    assert PERCENT_UNITS <= schema_units
+    per_series = json.loads((ROOT / "data" / "schemas" / "series-units.json").read_text())["units"]
+    used = {u for units in per_series.values() for u in units}
+    assert used <= schema_units, used - schema_units
