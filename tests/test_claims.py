@@ -279,3 +279,23 @@ def test_share_of_a_sum_of_categories_reads_each_category_from_the_data():
     assert figures.share_of_sum("recall_reasons", reasons[1], reasons, "1999-Q1", settled_by="x").value is None
     with pytest.raises(ValueError):
         figures.share_of_sum("recall_reasons", "recall_reason_count_other", reasons[:2], "2024-Q1")
+
+
+def test_at_the_time_and_now():
+    """A claim is shown with the latest figure of its series when that is later, and flagged when its figure
+    was published after the claim was made (compared by month, since many claims are dated to the month)."""
+    from analysis import figures
+    from analysis.claims import OfficialFigure, published_after
+
+    later = figures.latest_of("recall_population", "recall_population", "2010-06-30")
+    assert later.endswith(")") or " for " in later
+    assert figures.latest_of("recall_population", "recall_population", "2999-12-31") == ""
+    src = {"date_published": "2024-10-31", "source_kind": "official"}
+    assert published_after(OfficialFigure(1.0, sources=[src]), "2024-09-01")
+    assert not published_after(OfficialFigure(1.0, sources=[src]), "2024-10-01")
+    assert not published_after(OfficialFigure(1.0, sources=[{"date_published": "unknown"}]), "2020-01-01")
+    records = {r["id"]: r for r in json.loads(run_cli("claims", "--format", "json"))}
+    flows = records["flows-2024q1-7415"]
+    assert flows["latest_figure"] and flows["latest_figure"] in flows["conclusion"]
+    assert "published after the claim was made" in records["wf-4000-being-recruited"]["conclusion"]
+    assert records["wf-4000-being-recruited"]["published_after_claim"] is True

@@ -48,6 +48,8 @@ class OfficialFigure:
     precision: float = 0.0
     #: A verdict already reached by a non-numeric rule (opinion, law, inference, pledge).
     judgement: object = None
+    #: The latest figure of the same series the book holds, when it is for a later period ("12,579 for 30 September 2024").
+    latest: str = ""
 
     @property
     def urls(self) -> list[str]:
@@ -212,17 +214,31 @@ def basis(figure: OfficialFigure, kind: str) -> str:
     return "arithmetic" if kind == "arithmetic" else "official"
 
 
-def conclusion(reason: str, settled: bool, figure: OfficialFigure, rests_on: str) -> str:
-    """A plain sentence giving the right figure (or why there is none), its period and its basis."""
+def published_after(figure: OfficialFigure, claimed_at: str) -> bool:
+    """True when a figure the verdict uses was published after the claim was made (so the speaker could not have seen it)."""
+    # By month: a claim whose day is not known is dated the first of its month.
+    dates = [str(src.get("date_published", "")) for src in figure.sources if src]
+    return any(d[:4].isdigit() and d[:7] > str(claimed_at)[:7] for d in dates)
+
+
+def conclusion(reason: str, settled: bool, figure: OfficialFigure, rests_on: str, after: bool = False) -> str:
+    """A plain sentence giving the right figure (or why there is none), its period and its basis.
+
+    When the figure was published after the claim was made, the sentence says so; when the book
+    holds a later figure of the same series, the sentence gives it too ("at the time and now").
+    """
     text = reason.strip().rstrip(".")
+    now = f" The latest figure the book holds is {figure.latest}." if figure.latest else ""
     if not settled:
         if text.lower().startswith("no verdict"):
-            return text[:1].upper() + text[1:] + "."
-        return "No verdict: " + text + "."
+            return text[:1].upper() + text[1:] + "." + now
+        return "No verdict: " + text + "." + now
     extras = [figure.detail] if figure.detail else []
     if rests_on == "secondary" and "secondary" not in figure.detail:
         extras.append("from a secondary compilation, not an official table")
-    return text[:1].upper() + text[1:] + (f" ({'; '.join(extras)})" if extras else "") + "."
+    if after:
+        extras.append("published after the claim was made")
+    return text[:1].upper() + text[1:] + (f" ({'; '.join(extras)})" if extras else "") + "." + now
 
 
 def chapter_pages() -> dict[str, str | None]:
@@ -298,7 +314,10 @@ def assess_claim(claim: dict, documents: dict, pages: dict[str, str | None] | No
         "why_unsettled": judgement.why_unsettled,
         "basis": rests_on,
         "reason": reason,
-        "conclusion": conclusion(reason, judgement.verdict != Verdict.UNVERIFIABLE, figure, rests_on),
+        "conclusion": conclusion(reason, judgement.verdict != Verdict.UNVERIFIABLE, figure, rests_on,
+                                 published_after(figure, str(claim.get("claimed_at", "")))),
+        "published_after_claim": published_after(figure, str(claim.get("claimed_at", ""))),
+        "latest_figure": figure.latest or None,
         "sources": figure.urls,
     }
 

@@ -44,11 +44,32 @@ def _lookup(file: str, series_id: str, period: str, settled_by: str = "") -> tup
 
 
 def published(file: str, series_id: str, period: str, settled_by: str = "") -> OfficialFigure:
-    """A figure as published for one period."""
+    """A figure as published for one period, with the latest figure of the series when that is for a later period."""
     value, src = _lookup(file, series_id, period, settled_by)
+    latest = latest_of(file, series_id, period)
     if value is None:
-        return _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
-    return OfficialFigure(value, f"{period_text(period)}{_kind(src)}", [src])
+        missing = _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
+        missing.latest = latest
+        return missing
+    return OfficialFigure(value, f"{period_text(period)}{_kind(src)}", [src], latest=latest)
+
+
+def latest_of(file: str, series_id: str, after: str) -> str:
+    """The latest figure of a series, as text with its period, when its period comes after `after` ('' otherwise).
+
+    Only periods of the same form as `after` count (a quarter after a quarter, a date after a date).
+    """
+    from .formatting import figure
+
+    try:
+        frame = series(file, series_id)
+    except Exception:  # a series still to be added: nothing later is held
+        return ""
+    same = frame[frame["period"].str.len() == len(after)].dropna(subset=["value"])
+    if same.empty or str(same["period"].iloc[-1]) <= after:
+        return ""
+    row = same.iloc[-1]
+    return f"{figure(row['value'], row['unit'])} for {period_text(row['period'])}{_kind(row.to_dict())}"
 
 
 def per_month(file: str, series_id: str, period: str, months: int = 3, settled_by: str = "") -> OfficialFigure:
