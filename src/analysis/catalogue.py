@@ -52,7 +52,10 @@ def gaps_table(assessed: pd.DataFrame) -> HTML:
     from .claims import load_register
 
     officials = {c["id"]: c.get("official", {}) for c in load_register()["claims"]}
-    gaps = assessed[assessed["official_value"].isna()]
+    # The book's own gaps: an official table would settle the claim (opinions, pledges not yet due and
+    # publisher-only findings are not gaps in the book).
+    gaps = assessed[assessed["why_unsettled"] == "not_in_book"] if "why_unsettled" in assessed else \
+        assessed[assessed["official_value"].isna()]
     near = {cid: nearest_held(officials.get(cid, {})) for cid in gaps["id"]}
     rows = "".join(f"<tr><td>{html.escape(r['id'])}</td><td>{html.escape(r['claim'])}</td><td>{html.escape(r['reason'])}</td>"
                    f"<td>{html.escape(near[r['id']]) or 'none'}</td></tr>"
@@ -102,7 +105,7 @@ def nearest_held(official: dict, folder=None) -> str:
 
     Brackets an unsettled claim with what the book does hold (empty when the series itself is not held).
     """
-    from .official_data import DataError, series as load_series
+    from .official_data import SERIES_BREAKS, DataError, series as load_series
 
     file, wanted_series, periods = _wanted(official)
     if not file or not wanted_series or not periods:
@@ -121,4 +124,7 @@ def nearest_held(official: dict, folder=None) -> str:
             sides = [f"{r['period']}: {r['value']:,.10g}" for frame in (before, after) for _, r in frame.iterrows()]
             if sides:
                 out.append(f"{sid} around {period}: " + "; ".join(sides))
+            spanned = [period, *before["period"], *after["period"], *periods]
+            if sid in SERIES_BREAKS and min(spanned)[:4] < SERIES_BREAKS[sid][0] <= max(spanned)[:4]:
+                out.append(f"series break in {SERIES_BREAKS[sid][0]}: {SERIES_BREAKS[sid][1]}")
     return " | ".join(dict.fromkeys(out))

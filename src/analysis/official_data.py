@@ -44,6 +44,14 @@ class DataError(ValueError):
         super().__init__(f"{where}: {problem}")
 
 
+#: Breaks in a series' basis: {series_id: (first period on the new basis, what changed)}.  One place,
+#: read by the chapters that mark the break and by the data catalogue's list of gaps.
+SERIES_BREAKS = {
+    "community_sentences": ("2017", "the Ministry of Justice changed how it processes court data for the Criminal "
+                                    "Justice System Statistics in 2017; figures before and after are not fully comparable"),
+}
+
+
 def log_read(path: Path) -> None:
     """Record that `path` was read, so the pipeline can track a notebook's data inputs."""
     log = os.environ.get(READS_LOG_ENV)

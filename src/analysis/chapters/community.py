@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..official_data import series
+from ..official_data import SERIES_BREAKS, series
 
 COURTS = "court_sentences"
 PROBATION = "probation_caseload"
 #: First year published on the new court-data processing basis.
-PROCESSING_CHANGE_YEAR = 2017
+PROCESSING_CHANGE_YEAR = int(SERIES_BREAKS["community_sentences"][0])
 
 MEASURES = {
     "court_outcomes": (COURTS, "community_sentences", "People given a community sentence at court"),
