@@ -23,6 +23,7 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements.txt
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) -m compileall -q src
 	touch $(STAMP)
 
 ## List the targets.
@@ -35,7 +36,7 @@ book: $(STAMP)
 
 ## Run every test: unit tests, nbval over the notebooks, a book build and a browser check.
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile $(ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile --durations=10 $(ARGS)
 
 ## After an intended change to data or code: re-run the notebooks and store their outputs.
 refresh: $(STAMP)

@@ -52,6 +52,14 @@ SERIES_BREAKS = {
 }
 
 
+def package_descriptor(folder: Path | None = None) -> dict:
+    """The data package descriptor as a dict (for the catalogue page and the edition records)."""
+    import json
+
+    folder = Path(folder) if folder else data_dir()
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+
+
 def log_read(path: Path) -> None:
     """Record that `path` was read, so the pipeline can track a notebook's data inputs."""
     log = os.environ.get(READS_LOG_ENV)

@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .official_data import read_series_file
-from .validation import package_descriptor
+from .official_data import package_descriptor, read_series_file
 
 
 class BaselineError(RuntimeError):

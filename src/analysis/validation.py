@@ -460,8 +460,5 @@ def check_data_or_raise(folder: Path | None, chapters, error=ValueError) -> list
     return report.warnings
 
 
-def package_descriptor(folder: Path | None = None) -> dict:
-    """The data package descriptor as a dict (for the catalogue page)."""
-    folder = Path(folder) if folder else data_dir()
-    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+from .official_data import package_descriptor  # noqa: E402,F401  (kept here for callers)
 
