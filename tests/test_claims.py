@@ -299,3 +299,24 @@ def test_at_the_time_and_now():
     assert flows["latest_figure"] and flows["latest_figure"] in flows["conclusion"]
     assert "published after the claim was made" in records["wf-4000-being-recruited"]["conclusion"]
     assert records["wf-4000-being-recruited"]["published_after_claim"] is True
+
+
+def test_a_claim_checked_against_its_own_document_or_a_copy_is_refused(tmp_path):
+    import shutil
+
+    import yaml
+
+    from analysis.validation import check_register
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "claims" / "prison-population.yml"
+    reg = yaml.safe_load(path.read_text())
+    first = next(c for c in reg["claims"] if c["id"] == "pp-record-88521")
+    first["official"] = {"function": "figures.published", "args": {
+        "file": "prison_population_points", "series_id": "prison_population_total", "period": "2024-09-06",
+        "settled_by": "x"}}
+    path.write_text(yaml.safe_dump(reg, sort_keys=False))
+    problems = [str(p) for p in check_register(tmp_path / "data").errors]
+    assert any("pp-record-88521" in p and "its own document or a copy of it" in p and "prison-population.yml" in p
+               for p in problems), problems
+    assert len(check_register(ROOT / "data").errors) == 0

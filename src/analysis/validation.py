@@ -401,10 +401,34 @@ def check_register(folder: Path) -> Report:
                 held[file] = table
         return held[file]
 
+    rows_of: dict[str, list[dict]] = {}
+
+    def rows_in(file: str) -> list[dict]:
+        if file not in rows_of:
+            path = folder / f"{file}.csv"
+            with open(path, encoding="utf-8", newline="") as fh:
+                rows_of[file] = [dict(r, _row=n) for n, r in enumerate(csv.DictReader(fh), start=2)] if path.is_file() else []
+        return rows_of[file]
+
     position: dict[str, int] = {}
     for claim in register["claims"]:
         position[claim["chapter"]] = position.get(claim["chapter"], 0) + 1
         where = (str(folder / REGISTER_DIR / f"{claim['chapter']}.yml"), position[claim["chapter"]])
+        copies = [str(u) for u in (register["documents"].get(claim["document"], {}).get("copies") or [])]
+        args_ = claim["official"].get("args") or {}
+        if copies and "file" in args_:
+            named = {n for key in SERIES_ARGS for n in (args_.get(key) if isinstance(args_.get(key), list)
+                                                        else [args_.get(key)] if args_.get(key) else [])}
+            wanted = {str(p) for key in ("period", "start", "end", "periods", "date") for p in
+                      (args_.get(key) if isinstance(args_.get(key), list) else [args_.get(key)] if args_.get(key) else [])}
+            for row in rows_in(str(args_["file"])):
+                if row["series_id"] in named and (not wanted or row["period"] in wanted) and \
+                        any(copy in row.get("url", "") for copy in copies):
+                    errors.append(Problem(*where, "official",
+                                          f"claim {claim['id']!r} is checked against its own document or a copy of it "
+                                          f"({args_['file']}.csv row {row['_row']}: {row['url']}); a document is never "
+                                          "evidence for itself"))
+                    break
         args = claim["official"].get("args") or {}
         settled = bool(args.get("settled_by"))
         if "date" in args:
