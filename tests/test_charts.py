@@ -39,3 +39,16 @@ def test_a_section_named_under_stated_charts_draws_the_documents_own_figures():
     chart, caption, frames = section_evidence(claims, "2024-06", "insp-score-")
     assert "No official series holds these figures" in caption and frames == []
     assert chart.to_dict()["title"]["text"] == "The figures as stated: HMIP annual report slides"
+
+
+def test_stated_charts_may_name_the_claims_and_label_their_bars():
+    from analysis.claims import load_register
+    from analysis.evidence import section_evidence, stated_figures
+
+    register = load_register()
+    chosen = register["stated_charts"]["wider-justice"]["wj-budget"]
+    claims = [c for c in register["claims"] if c.get("section") == "wj-budget"]
+    frame, unit, _ = stated_figures(claims, chosen)
+    assert list(frame["label"]) == list(chosen.values()) and unit == "gbp millions"
+    chart, _, _ = section_evidence(claims, "2024-06", chosen)
+    assert chart.to_dict()["encoding"]["y"]["sort"] is None

@@ -253,15 +253,15 @@ def series_chart(frame: pd.DataFrame, y_title: str, color: str, events: list[tup
     return layers.properties(width=width, height=height)
 
 
-def stated_chart(frame: pd.DataFrame, x_title: str, color: str, width: int = 640) -> alt.Chart:
-    """Figures as a document states them, one bar each, largest first.
+def stated_chart(frame: pd.DataFrame, x_title: str, color: str, width: int = 640, sort: str | None = "-x") -> alt.Chart:
+    """Figures as a document states them, one bar each, largest first (`sort=None` keeps the frame's order).
 
     `frame` has `label` and `value` columns.  For a section no official series covers (an
     inspectorate's own scores, for example), so that the reader sees the document's figures
     side by side; the title and source say they are the document's, not checked.  It only draws.
     """
     return alt.Chart(frame).mark_bar(color=color).encode(
-        y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("label:N", title=None, sort=sort, axis=alt.Axis(labelLimit=220)),
         x=alt.X("value:Q", title=x_title),
         tooltip=[alt.Tooltip("label:N", title="As stated"), alt.Tooltip("value:Q", title=x_title, format=",")],
     ).properties(width=width, height=max(120, 16 * len(frame)))

@@ -82,7 +82,7 @@ def series_label(series_id: str) -> str:
     return series_id.replace("_", " ").capitalize()
 
 
-def section_evidence(claims: list[dict], as_of: str, stated_prefix: str = ""):
+def section_evidence(claims: list[dict], as_of: str, stated_prefix=""):
     """The evidence for one section: a chart of its longest series, or a table of the figures used.
 
     The chart runs to the as-of month, or to the latest period a claim in the section names
@@ -123,7 +123,8 @@ def section_evidence(claims: list[dict], as_of: str, stated_prefix: str = ""):
     if stated is not None:
         frame, unit, document = stated
         finding = f"{len(frame)} figures as {document} states them, from {frame['value'].min():,g} to {frame['value'].max():,g}."
-        chart = titled(stated_chart(frame, unit, PALETTE["recall"]), f"The figures as stated: {document}", finding,
+        order = None if isinstance(stated_prefix, dict) else "-x"   # labelled bars keep the register's order
+        chart = titled(stated_chart(frame, unit, PALETTE["recall"], sort=order), f"The figures as stated: {document}", finding,
                        f"{document} (the document's own figures; no official series checks them yet)",
                        f"Bar chart of {len(frame)} figures as {document} states them: {finding}")
         return chart, ("The document's own figures, side by side: each claim below says what would settle it. "
@@ -133,8 +134,9 @@ def section_evidence(claims: list[dict], as_of: str, stated_prefix: str = ""):
             "No official series holds these figures.", [])
 
 
-def stated_figures(claims: list[dict], prefix: str):
-    """The claims whose id starts with `prefix`, as (frame of label and value, unit, document).
+def stated_figures(claims: list[dict], prefix):
+    """The claims whose id starts with `prefix` (or is in it, when a list, or a key of it, when a mapping of
+    id to bar label), as (frame of label and value, unit, document).
 
     For a section the register names under `stated_charts` (an inspectorate's own scores, say):
     the document's figures side by side, labelled by the first column of the quoted table row
@@ -142,10 +144,13 @@ def stated_figures(claims: list[dict], prefix: str):
     """
     from .claims import load_register
 
-    group = [c for c in claims if c["id"].startswith(prefix)]
+    named = prefix if isinstance(prefix, dict) else {}
+    group = ([c for c in claims if c["id"] in prefix] if isinstance(prefix, (list, tuple, dict))
+             else [c for c in claims if c["id"].startswith(prefix)])
     if not group:
         return None
-    labels = [(str(c["quote"]).split("\t")[0].strip() if "\t" in str(c["quote"]) else c["claim"])[:48] for c in group]
+    labels = [named.get(c["id"]) or (str(c["quote"]).split("\t")[0].strip() if "\t" in str(c["quote"]) else c["claim"])[:48]
+              for c in group]
     frame = pd.DataFrame({"label": labels, "value": [float(c["stated"]["value"]) for c in group]})
     document = load_register()["documents"][group[0]["document"]].get("short", group[0]["document"])
     return frame, group[0]["stated"].get("unit", "").replace("_", " "), document
