@@ -57,3 +57,13 @@ def test_chart_table_takes_the_largest_dataset_and_formats_dates():
     frame = chart_table(spec)
     assert list(frame.columns) == ["date", "value"] and frame["date"].tolist() == ["2010-06-30", "2011-06-30"]
     assert csv_data_uri(pd.DataFrame({"a": [1]})).startswith("data:text/csv;charset=utf-8,a%0A1")
+
+
+def test_claims_judged_without_a_figure_say_what_they_are_judged_on():
+    import pandas as pd
+
+    from analysis.pages import official_text
+
+    row = {"official_value": None, "kind": "law", "rounding": "exact", "unit": "", "official_detail": ""}
+    assert official_text(pd.Series(row)) == "none needed: judged on the provision named"
+    assert official_text(pd.Series({**row, "kind": "level"})) == "not held"

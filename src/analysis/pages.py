@@ -101,11 +101,16 @@ def stated_text(row: pd.Series) -> str:
     return f"{word}{fmt(row['stated_value'], row['unit'])}"
 
 
+#: What a claim judged without an official figure is judged on (shown where the figure would be).
+NO_FIGURE = {"law": "none needed: judged on the provision named", "inference": "none needed: judged on the reasoning",
+             "opinion": "none: an opinion or prediction is not checked"}
+
+
 def official_text(row: pd.Series) -> str:
-    """The official figure with its detail, or a dash when it cannot be verified."""
+    """The official figure with its detail; for claims judged without one, what they are judged on instead."""
     value = row["official_value"]
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return NOT_HELD
+        return NO_FIGURE.get(str(row.get("kind", "")), NOT_HELD)
     unit = "fold" if row["rounding"] == "fold" else row["unit"]
     return f"{fmt(value, unit)} ({row['official_detail']})" if row["official_detail"] else fmt(value, unit)
 
