@@ -240,15 +240,12 @@ def test_a_pledge_turns_from_pending_to_judged_at_its_due_date():
     ("opinion", "", "figures.reported", "judge it with figures.opinion"),
     ("pledge", "", "figures.not_in_book", "judge it with figures.pledge"),
 ])
-def test_register_refuses_a_kind_that_does_not_fit_the_claim(tmp_path, kind, rounding, official, message):
-    import shutil
-
+def test_register_refuses_a_kind_that_does_not_fit_the_claim(data_copy, kind, rounding, official, message):
     import yaml
 
     from analysis.official_data import DataError
 
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    path = tmp_path / "data" / "claims" / "recall.yml"
+    path = data_copy / "claims" / "recall.yml"
     reg = yaml.safe_load(path.read_text())
     reg["claims"][0]["kind"] = kind
     reg["claims"][0]["stated"]["rounding"] = rounding
@@ -256,7 +253,7 @@ def test_register_refuses_a_kind_that_does_not_fit_the_claim(tmp_path, kind, rou
                                     else {"settled_by": "x"}}
     path.write_text(yaml.safe_dump(reg))
     with pytest.raises(DataError, match=message) as err:
-        load_register(tmp_path / "data")
+        load_register(data_copy)
     assert "recall.yml" in str(err.value) and "kind" in str(err.value) or "official.function" in str(err.value)
 
 
@@ -301,22 +298,19 @@ def test_at_the_time_and_now():
     assert records["wf-4000-being-recruited"]["published_after_claim"] is True
 
 
-def test_a_claim_checked_against_its_own_document_or_a_copy_is_refused(tmp_path):
-    import shutil
-
+def test_a_claim_checked_against_its_own_document_or_a_copy_is_refused(data_copy):
     import yaml
 
     from analysis.validation import check_register
 
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    path = tmp_path / "data" / "claims" / "prison-population.yml"
+    path = data_copy / "claims" / "prison-population.yml"
     reg = yaml.safe_load(path.read_text())
     first = next(c for c in reg["claims"] if c["id"] == "pp-record-88521")
     first["official"] = {"function": "figures.published", "args": {
         "file": "prison_population_points", "series_id": "prison_population_total", "period": "2024-09-06",
         "settled_by": "x"}}
     path.write_text(yaml.safe_dump(reg, sort_keys=False))
-    problems = [str(p) for p in check_register(tmp_path / "data").errors]
+    problems = [str(p) for p in check_register(data_copy).errors]
     assert any("pp-record-88521" in p and "its own document or a copy of it" in p and "prison-population.yml" in p
                for p in problems), problems
     assert len(check_register(ROOT / "data").errors) == 0

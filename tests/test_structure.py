@@ -173,18 +173,15 @@ def test_statements_left_out_are_listed_with_a_reason_and_found_in_their_documen
         assert len(entry["reason"]) > 10
 
 
-def test_a_left_out_entry_without_a_reason_is_refused_with_file_and_entry(tmp_path):
-    import shutil
-
+def test_a_left_out_entry_without_a_reason_is_refused_with_file_and_entry(data_copy):
     import pytest
 
     from analysis.official_data import DataError
     from analysis.pages import load_left_out
 
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    path = tmp_path / "data" / "documents" / "left-out.yml"
+    path = data_copy / "documents" / "left-out.yml"
     entries = yaml.safe_load(path.read_text())
     entries["left_out"][2]["reason"] = ""
     path.write_text(yaml.safe_dump(entries))
     with pytest.raises(DataError, match=r"left-out.yml, row 3, column 'reason'"):
-        load_left_out(tmp_path / "data")
+        load_left_out(data_copy)

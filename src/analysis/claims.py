@@ -275,6 +275,7 @@ def assess_claim(claim: dict, documents: dict, pages: dict[str, str | None] | No
                           official_precision=figure.precision)
         kind = claim_kind(claim)
     rests_on = basis(figure, kind)
+    after = published_after(figure, str(claim.get("claimed_at", "")))
     reason = judgement.reason
     label = figure.label
     if rests_on == "secondary":
@@ -314,9 +315,8 @@ def assess_claim(claim: dict, documents: dict, pages: dict[str, str | None] | No
         "why_unsettled": judgement.why_unsettled,
         "basis": rests_on,
         "reason": reason,
-        "conclusion": conclusion(reason, judgement.verdict != Verdict.UNVERIFIABLE, figure, rests_on,
-                                 published_after(figure, str(claim.get("claimed_at", "")))),
-        "published_after_claim": published_after(figure, str(claim.get("claimed_at", ""))),
+        "conclusion": conclusion(reason, judgement.verdict != Verdict.UNVERIFIABLE, figure, rests_on, after),
+        "published_after_claim": after,
         "latest_figure": figure.latest or None,
         "sources": figure.urls,
     }

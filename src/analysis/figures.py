@@ -9,11 +9,12 @@ result says so and names the official table that would settle it.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 
 from .claims import OfficialFigure
-from .formatting import period_text  # noqa: F401  (re-exported for chapter code)
+from .formatting import count, period_text  # period_text also re-exported for chapter code
 from .official_data import dated_series, series, source_of, value_on
 
 
@@ -212,7 +213,7 @@ def figures_in_text(text: str) -> tuple[str, list[dict]]:
         if value is None:
             raise LookupError(f"{match.group(0)}: no {series_id} figure for {period} in data/{file}.csv")
         sources.append(src)
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+        return count(value)
 
     return re.sub(FIGURE_IN_TEXT, one, text), sources
 
@@ -258,8 +259,7 @@ def pledge(target: float, due: str, settled_by: str = "", file: str = "", series
     as_of_day = str(month_end(as_of).date())
     judged = judge_pledge(float(target), achieved, str(due), as_of_day)
     if judged.why_unsettled == "not_in_book" and settled_by:
-        judged = judged.__class__(judged.verdict, f"{judged.reason}; {settled_by} would settle it", judged.rating,
-                                  judged.kind, judged.why_unsettled)
+        judged = replace(judged, reason=f"{judged.reason}; {settled_by} would settle it")
     if periods and src:
         detail = f"sum of {', '.join(periods)}{_kind(src)}"
     else:

@@ -7,13 +7,12 @@ for glue.  Verdict badges always show the verdict word, never colour alone.
 from __future__ import annotations
 
 import html
-import math
 from pathlib import Path
 import re
 
 import pandas as pd
 
-from .formatting import NOT_HELD, month_text
+from .formatting import NOT_HELD, missing, month_text
 from .verdicts import Verdict, fmt
 
 #: CSS class per verdict (colours in book/_static/verdicts.css).
@@ -109,7 +108,7 @@ NO_FIGURE = {"law": "none needed: judged on the provision named", "inference": "
 def official_text(row: pd.Series) -> str:
     """The official figure with its detail; for claims judged without one, what they are judged on instead."""
     value = row["official_value"]
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return NO_FIGURE.get(str(row.get("kind", "")), NOT_HELD)
     unit = "fold" if row["rounding"] == "fold" else row["unit"]
     return f"{fmt(value, unit)} ({row['official_detail']})" if row["official_detail"] else fmt(value, unit)
@@ -352,15 +351,13 @@ def load_left_out(folder: Path | None = None) -> list[dict]:
     Read from `data/documents/left-out.yml`; an entry without a known document, a quote or a
     reason is refused with the file, the entry and the key.
     """
-    import yaml
-
-    from .claims import load_register
+    from .claims import _read_yaml, load_register
     from .official_data import DataError, data_dir
 
     path = (folder or data_dir()) / "documents" / "left-out.yml"
     if not path.exists():
         return []
-    entries = (yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}).get("left_out") or []
+    entries = _read_yaml(path).get("left_out") or []
     documents = load_register(folder)["documents"]
     for i, entry in enumerate(entries, start=1):
         for key in ("document", "quote", "reason"):

@@ -339,6 +339,11 @@ SERIES_ARGS = ("series_id", "part", "whole", "series_ids")
 PERIOD_ARGS = ("period", "start", "end", "periods", "date")
 
 
+def _listed(value) -> list:
+    """A register argument that may be one value or a list of them, as a list (empty when absent)."""
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
 def check_register(folder: Path) -> Report:
     """The claims register loads, its documents are archived, and every file, series and period it names exists.
 
@@ -414,22 +419,19 @@ def check_register(folder: Path) -> Report:
     for claim in register["claims"]:
         position[claim["chapter"]] = position.get(claim["chapter"], 0) + 1
         where = (str(folder / REGISTER_DIR / f"{claim['chapter']}.yml"), position[claim["chapter"]])
+        args = claim["official"].get("args") or {}
         copies = [str(u) for u in (register["documents"].get(claim["document"], {}).get("copies") or [])]
-        args_ = claim["official"].get("args") or {}
-        if copies and "file" in args_:
-            named = {n for key in SERIES_ARGS for n in (args_.get(key) if isinstance(args_.get(key), list)
-                                                        else [args_.get(key)] if args_.get(key) else [])}
-            wanted = {str(p) for key in ("period", "start", "end", "periods", "date") for p in
-                      (args_.get(key) if isinstance(args_.get(key), list) else [args_.get(key)] if args_.get(key) else [])}
-            for row in rows_in(str(args_["file"])):
+        if copies and "file" in args:
+            named = {n for key in SERIES_ARGS for n in _listed(args.get(key))}
+            wanted = {str(p) for key in ("period", "start", "end", "periods", "date") for p in _listed(args.get(key))}
+            for row in rows_in(str(args["file"])):
                 if row["series_id"] in named and (not wanted or row["period"] in wanted) and \
                         any(copy in row.get("url", "") for copy in copies):
                     errors.append(Problem(*where, "official",
                                           f"claim {claim['id']!r} is checked against its own document or a copy of it "
-                                          f"({args_['file']}.csv row {row['_row']}: {row['url']}); a document is never "
+                                          f"({args['file']}.csv row {row['_row']}: {row['url']}); a document is never "
                                           "evidence for itself"))
                     break
-        args = claim["official"].get("args") or {}
         settled = bool(args.get("settled_by"))
         if "date" in args:
             import datetime as dt
@@ -447,7 +449,7 @@ def check_register(folder: Path) -> Report:
         names = []
         for key in SERIES_ARGS:
             value = args.get(key)
-            for name in (value if isinstance(value, list) else [value] if value is not None else []):
+            for name in _listed(value):
                 names.append(name)
                 if name in table:
                     continue
@@ -459,7 +461,7 @@ def check_register(folder: Path) -> Report:
         kinds = {kind for name in names if name in table for _, kind in table[name]}
         for key in ("period", "start", "end", "periods"):
             value = args.get(key)
-            for period in (value if isinstance(value, list) else [value] if value is not None else []):
+            for period in _listed(value):
                 period = str(period)
                 if kinds and not any(re.fullmatch(PERIOD_FORMS[k], period) for k in kinds):
                     errors.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r}: period {period!r} "
