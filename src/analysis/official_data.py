@@ -11,6 +11,8 @@ so the pipeline knows which notebooks depend on which data.
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import os
 from pathlib import Path
 
@@ -89,8 +91,22 @@ def read_series_file(name: str, folder: Path | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(path, None, None, "file not found")
     log_read(path)
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
+    raw = path.read_bytes()
+    key = (str(path.resolve()), hashlib.sha256(raw).hexdigest())
+    if key not in _PARSED:
+        if len(_PARSED) >= 64:
+            _PARSED.clear()
+        _PARSED[key] = _parse_series_file(path, raw)
+    return _PARSED[key].copy()
+
+
+#: Parsed data files by path and content hash: judging every claim reads the same files hundreds of
+#: times, and parsing them was most of the time (a changed byte is a new key, so nothing goes stale).
+_PARSED: dict[tuple[str, str], pd.DataFrame] = {}
+
+
+def _parse_series_file(path: Path, raw: bytes) -> pd.DataFrame:
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
     if not rows:
         raise DataError(path, None, None, "file is empty")
     header = rows[0]
