@@ -44,34 +44,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
-def test_chapter_pages_render_charts_in_chromium_with_no_off_machine_request(site):
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (.ci/run installs it)"
-    requests: list[str] = []
-    with serve(site) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.on("request", lambda r: requests.append(r.url))
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        for chapter in CHAPTER_PAGES:
-            page.goto(f"{base}/{chapter}")
-            if chapter not in PAGES_WITHOUT_A_SERIES:
-                page.wait_for_selector(".vega-chart svg", timeout=20_000)
-                assert page.locator(".vega-chart svg").count() >= 1, chapter
-            assert page.locator(".verdict-badge").count() >= 1, chapter
-        page.goto(f"{base}/book/claims-register.html")
-        page.select_option("#filter-verdict", "accurate")
-        shown = page.locator("#register-claims tbody tr:visible").count()
-        total = page.locator("#register-claims tbody tr").count()
-        assert 0 < shown < total
-        browser.close()
-    off = [u for u in requests if not u.startswith(base) and not u.startswith("data:")]
-    assert off == [] and errors == []
-
-
 #: Pages the accessibility scan reads: one per page template (a hand-written chapter, a chapter made
 #: from the template) and every page that differs from them (landing, register, catalogue, methods,
 #: editions, and inspections, whose stated-figure charts and score tables are its own).
@@ -85,12 +57,14 @@ CHAPTER_PAGE_LIMIT = 700_000
 WIDTHS = (390, 1280)
 
 
-def first_visit(browser, url: str, base: str, width: int):
+def first_visit(browser, url: str, base: str, width: int, watch=None):
     """Open a page as a first visit (a new context: nothing cached) and weigh it: gzipped bytes of
     the page and every local resource it loads (by the load event, and 300 ms after for late ones).
     Returns the context, the page and the weight."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
+    if watch:
+        watch(page)
     bodies: list[bytes] = []
 
     def keep(response):
@@ -155,32 +129,68 @@ def page_problems(page, page_path: str, width: int, axe=None) -> list[str]:
     return problems
 
 
-def test_every_page_reads_on_a_phone_and_a_desktop(site):
+@pytest.fixture(scope="module")
+def browsed(site) -> dict:
+    """Every page opened once at 390 px as a first visit (weighed, scanned) and once at 1280 px, with
+    every request and script error logged; the tests below assert on what was seen."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is required (.ci/run installs it)"
+    axe = Axe()
+    seen = {"problems": [], "weights": {}, "requests": [], "errors": [], "charts": {}, "badges": {}}
+
+    def watch(page):
+        page.on("request", lambda r: seen["requests"].append(r.url))
+        page.on("pageerror", lambda e: seen["errors"].append(f"{page.url}: {e}"))
+
+    with serve(site) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        phone, desktop = WIDTHS
+        for page_path in PAGES:
+            context, page, seen["weights"][page_path] = first_visit(browser, f"{base}/{page_path}", base, phone, watch)
+            if page_path != "index.html":  # it only redirects to book/index.html
+                seen["problems"] += page_problems(page, page_path, phone, axe if page_path in AXE_PAGES else None)
+            if page_path in CHAPTER_PAGES:
+                seen["charts"][page_path] = page.locator(".vega-chart svg").count()
+                seen["badges"][page_path] = page.locator(".verdict-badge").count()
+            context.close()
+        page = browser.new_page(viewport={"width": desktop, "height": 900})
+        watch(page)
+        for page_path in PAGES[1:]:
+            page.goto(f"{base}/{page_path}")
+            seen["problems"] += page_problems(page, page_path, desktop)
+        page.goto(f"{base}/book/claims-register.html")
+        page.select_option("#filter-verdict", "accurate")
+        seen["register_filtered"] = (page.locator("#register-claims tbody tr:visible").count(),
+                                     page.locator("#register-claims tbody tr").count())
+        browser.close()
+    seen["base"] = base
+    return seen
+
+
+def test_chapter_pages_render_charts_in_chromium_with_no_off_machine_request(browsed):
+    for chapter in CHAPTER_PAGES:
+        if chapter not in PAGES_WITHOUT_A_SERIES:
+            assert browsed["charts"][chapter] >= 1, chapter
+        assert browsed["badges"][chapter] >= 1, chapter
+    shown, total = browsed["register_filtered"]
+    assert 0 < shown < total
+    base = browsed["base"]
+    assert any(u.endswith("vega-bundle.js") or "vega-bundle.js?" in u for u in browsed["requests"])
+    off = [u for u in browsed["requests"] if not u.startswith(base) and not u.startswith("data:")]
+    assert off == [] and browsed["errors"] == []
+
+
+def test_every_page_reads_on_a_phone_and_a_desktop(browsed):
     """At 390 and 1280 px: no sideways scroll, charts drawn with CSV and table, valid JSON-LD,
     no serious or critical axe-core violation (on AXE_PAGES), and first-visit weights under the targets.
 
     The phone pass is each page's first visit (weighed); the desktop pass reuses one tab."""
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
-
-    axe = Axe()
-    problems: list[str] = []
-    weights: dict[str, int] = {}
-    with serve(site) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        phone, desktop = WIDTHS
-        for page_path in PAGES:
-            context, page, weights[page_path] = first_visit(browser, f"{base}/{page_path}", base, phone)
-            if page_path != "index.html":  # it only redirects to book/index.html
-                problems += page_problems(page, page_path, phone, axe if page_path in AXE_PAGES else None)
-            context.close()
-        page = browser.new_page(viewport={"width": desktop, "height": 900})
-        for page_path in PAGES[1:]:
-            page.goto(f"{base}/{page_path}")
-            problems += page_problems(page, page_path, desktop)
-        browser.close()
+    problems = list(browsed["problems"])
     assert set(AXE_PAGES) <= set(PAGES)
-    for page_path, weight in weights.items():
+    for page_path, weight in browsed["weights"].items():
         limit = CHAPTER_PAGE_LIMIT if page_path in CHAPTER_PAGES else TEXT_PAGE_LIMIT
         if weight > limit:
             problems.append(f"{page_path}: first visit {weight:,} bytes gzipped, over {limit:,}")
