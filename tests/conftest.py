@@ -38,3 +38,38 @@ def set_value(csv_path: Path, series_id: str, period: str, new_value: str, publi
     assert hits, f"no row {series_id} {period} in {csv_path}"
     with open(csv_path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture(scope="session")
+def shared_build(tmp_path_factory, worker_id) -> Path:
+    """One clean build of the book per test session, made by whichever xdist worker asks first
+    and shared by all (a file lock keeps the others waiting).  Tests only read it; a test that
+    builds again takes a copy (`build_copy`)."""
+    import fcntl
+    import os
+
+    from analysis.pipeline import build
+
+    base = tmp_path_factory.getbasetemp()
+    root = base if worker_id == "master" else base.parent
+    target = root / "shared-build"
+    with open(root / "shared-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (target / "html" / "index.html").is_file():
+                saved = os.environ.pop(DATA_DIR_ENV, None)   # the repository's own data, whatever the test set
+                try:
+                    build(build_dir=target, data=ROOT / "data", force=True, echo=lambda *_: None)
+                finally:
+                    os.environ.pop(DATA_DIR_ENV, None)
+                    if saved is not None:
+                        os.environ[DATA_DIR_ENV] = saved
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target
+
+
+def copy_build(shared: Path, target: Path) -> Path:
+    """A private copy of the shared build folder (site, executed notebooks, cache) to build in."""
+    shutil.copytree(shared, target, ignore=shutil.ignore_patterns("build.lock", "run-*"))
+    return target

@@ -1,7 +1,7 @@
 """Builds that fail, are interrupted or collide publish nothing wrong and leave nothing behind.
 
-Part of the gauntlet (see test_gauntlet.py): these cases need the build itself.  One real
-build makes the last good site; the stale-output case then runs two more real builds; the
+Part of the gauntlet (see test_gauntlet.py): these cases need the build itself.  A copy of
+the session's clean build is the last good site; the stale-output case then runs two more real builds; the
 lock, interrupt, disk-full and kernel cases stop before Jupyter Book and take a second or two.
 """
 
@@ -19,7 +19,7 @@ import pytest
 from analysis import pipeline
 from analysis.pipeline import BuildError, BuildPaths, acquire_lock, build, release_lock
 
-from .conftest import ROOT, set_value
+from .conftest import ROOT, copy_build, set_value
 
 
 def digest(folder: Path) -> str:
@@ -34,13 +34,17 @@ def quiet(*_):
 
 
 @pytest.fixture(scope="module")
-def good(tmp_path_factory):
-    """A data copy and a build directory holding the last good site built from it."""
+def good(tmp_path_factory, shared_build):
+    """A data copy and a build directory holding the last good site built from it (a copy of the
+    session's clean build, which was built from the same bytes: a build here finds it up to date)."""
     root = tmp_path_factory.mktemp("safety")
     import shutil
 
     shutil.copytree(ROOT / "data", root / "data")
-    build(build_dir=root / "build", data=root / "data", force=True, echo=quiet)
+    copy_build(shared_build, root / "build")
+    lines: list[str] = []
+    build(build_dir=root / "build", data=root / "data", echo=lines.append)
+    assert any("site up to date" in line for line in lines), lines
     return root / "data", root / "build"
 
 

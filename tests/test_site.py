@@ -1,28 +1,24 @@
 """Build the book and check it as a reader would see it: offline, with glued numbers and charts.
 
-One module builds the site once (into a temporary folder) and every test here reads it.
+The session builds the site once (`shared_build` in conftest.py); this module works on a copy of it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import filecmp
-import functools
 import hashlib
-import http.server
 import re
 import shutil
 import subprocess
 import sys
 import tarfile
-import threading
 from pathlib import Path
 
 import pytest
 
 from analysis.pipeline import BuildError, build, load_chapters
 
-from .conftest import ROOT, set_value
+from .conftest import ROOT, copy_build, set_value
 
 CHAPTER_PAGES = [f"notebooks/{c.name}.html" for c in load_chapters() if c.name != "register"]
 #: Chapters none of whose claims has an official series in data/ yet (the inspectorate's own
@@ -34,13 +30,14 @@ PAGES = ["index.html", "book/index.html", "book/claims-register.html", "book/dat
 
 
 @pytest.fixture(scope="module")
-def build_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("build")
+def build_dir(tmp_path_factory, shared_build) -> Path:
+    """This module's own copy of the session's clean build (some tests here build in it again)."""
+    return copy_build(shared_build, tmp_path_factory.mktemp("site") / "build")
 
 
 @pytest.fixture(scope="module")
 def site(build_dir) -> Path:
-    return build(build_dir=build_dir, force=True, echo=lambda *_: None)
+    return build_dir / "html"
 
 
 def test_every_page_is_built(site):
@@ -106,54 +103,6 @@ def test_landing_page_glues_verdict_counts(site):
     assert "verdict-counts" in html and "cannot be verified" in html
 
 
-@contextlib.contextmanager
-def serve(folder: Path):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
-
-
-def test_chapter_pages_render_charts_in_chromium_with_no_off_machine_request(site):
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is required (.ci/run installs it)"
-    requests: list[str] = []
-    with serve(site) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.on("request", lambda r: requests.append(r.url))
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        for chapter in CHAPTER_PAGES:
-            page.goto(f"{base}/{chapter}")
-            if chapter not in PAGES_WITHOUT_A_SERIES:
-                page.wait_for_selector(".vega-chart svg", timeout=20_000)
-                assert page.locator(".vega-chart svg").count() >= 1, chapter
-            assert page.locator(".verdict-badge").count() >= 1, chapter
-        page.goto(f"{base}/book/claims-register.html")
-        page.select_option("#filter-verdict", "accurate")
-        shown = page.locator("#register-claims tbody tr:visible").count()
-        total = page.locator("#register-claims tbody tr").count()
-        assert 0 < shown < total
-        browser.close()
-    off = [u for u in requests if not u.startswith(base) and not u.startswith("data:")]
-    assert off == [] and errors == []
-
-
 def test_second_build_reexecutes_nothing(site, build_dir):
     lines: list[str] = []
     build(build_dir=build_dir, echo=lines.append)
@@ -208,11 +157,6 @@ def test_notebook_failure_names_notebook_and_cell_and_keeps_site(site, build_dir
 
 # ---- Readers' checks (issue 12): phone and desktop widths, weight, reuse, sharing, accessibility.
 
-TEXT_PAGE_LIMIT = 300_000    # bytes, gzipped: page plus every local resource a first visit loads
-CHAPTER_PAGE_LIMIT = 700_000
-WIDTHS = (390, 1280)
-
-
 def test_search_index_holds_every_figure_in_its_number_forms(site):
     index = (site / "searchindex.js").read_text()
     for token in ("num12199", "num17", "num87726"):
@@ -234,104 +178,6 @@ def test_register_and_data_downloads_are_in_the_site(site):
     assert "data/datapackage.json" in names and "data/recall_population.csv" in names
 
 
-def first_visit_weight(browser, url: str, base: str) -> int:
-    """Gzipped bytes of a page and every local resource a fresh visit loads."""
-    import gzip
-
-    context = browser.new_context()
-    page = context.new_page()
-    bodies: list[bytes] = []
-
-    def keep(response):
-        if response.url.startswith(base):
-            try:
-                bodies.append(response.body())
-            except Exception:  # a redirect or aborted request has no body
-                pass
-
-    page.on("response", keep)
-    page.goto(url, wait_until="load")
-    page.wait_for_timeout(300)
-    context.close()
-    return sum(len(gzip.compress(b, 6)) for b in bodies)
-
-
-def test_every_page_reads_on_a_phone_and_a_desktop(site):
-    """At 390 and 1280 px: no sideways scroll, charts drawn with CSV and table, valid JSON-LD,
-    no serious or critical axe-core violation, and first-visit weights under the targets."""
-    import json
-
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
-
-    axe = Axe()
-    problems: list[str] = []
-    weights: dict[str, int] = {}
-    with serve(site) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        for page_path in PAGES:
-            weights[page_path] = first_visit_weight(browser, f"{base}/{page_path}", base)
-        for width in WIDTHS:
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            for page_path in PAGES[1:]:  # index.html only redirects to book/index.html
-                page.goto(f"{base}/{page_path}")
-                where = f"{page_path} at {width} px"
-                if page_path in CHAPTER_PAGES and page_path not in PAGES_WITHOUT_A_SERIES:
-                    page.wait_for_selector(".vega-chart svg", timeout=20_000)
-                    csv_text = page.evaluate("fetch(document.querySelector('.chart-download a').href).then(r => r.text())")
-                    if len(csv_text.strip().splitlines()) < 3 or "," not in csv_text:
-                        problems.append(f"{where}: chart CSV is empty")
-                    png = page.wait_for_selector('.chart-image:not([hidden]) a[href^="data:image/png"]', timeout=20_000)
-                    if not (png.get_attribute("download") or "").endswith(".png"):
-                        problems.append(f"{where}: no chart image download")
-                    if page.locator(".chart-data table caption").count() < 1:
-                        problems.append(f"{where}: no data table for a chart")
-                if page_path in CHAPTER_PAGES:
-                    ld = [json.loads(t) for t in page.locator('script[type="application/ld+json"]').all_text_contents()]
-                    reviews = [r for block in ld for r in (block if isinstance(block, list) else [block])]
-                    rated = page.locator(".verdict-list .verdict-badge:not(.verdict-unverifiable)").count()
-                    if (rated and not reviews) or not all(r["@type"] == "ClaimReview" and r["claimReviewed"]
-                                                          and 1 <= r["reviewRating"]["ratingValue"] <= 5 for r in reviews):
-                        problems.append(f"{where}: no valid ClaimReview")
-                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                if overflow > 1:
-                    problems.append(f"{where}: scrolls sideways by {overflow} px")
-                if not page.locator('meta[name="description"]').count() or not page.locator(".page-meta time").count():
-                    problems.append(f"{where}: no description or published date")
-                if width == WIDTHS[0]:
-                    serious = [f"{v['id']} ({len(v['nodes'])})" for v in axe.run(page).response["violations"]
-                               if v["impact"] in ("serious", "critical")]
-                    if serious:
-                        problems.append(f"{where}: axe {serious}")
-            page.close()
-        browser.close()
-    for page_path, weight in weights.items():
-        limit = CHAPTER_PAGE_LIMIT if page_path in CHAPTER_PAGES else TEXT_PAGE_LIMIT
-        if weight > limit:
-            problems.append(f"{page_path}: first visit {weight:,} bytes gzipped, over {limit:,}")
-    assert problems == [], "\n".join(problems)
-
-
-def test_search_and_register_find_a_claim_by_its_figure(site):
-    from playwright.sync_api import sync_playwright
-
-    with serve(site) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        for query in ("12,199", "12199"):
-            page.goto(f"{base}/search.html?q={query}")
-            page.wait_for_selector("#search-results li", timeout=20_000)
-            assert "recall" in page.locator("#search-results").inner_text().lower(), query
-        page.goto(f"{base}/book/claims-register.html")
-        total = page.locator("#register-claims tbody tr").count()
-        page.fill("#filter-text", "12,199")
-        shown = page.locator("#register-claims tbody tr:visible").count()
-        assert 0 < shown < total, (shown, total)
-        assert "q=12%2C199" in page.url, page.url
-        assert f"{shown} of {total}" in page.inner_text("#register-count")
-        page.goto(page.url)  # the address restores the view
-        assert page.locator("#register-claims tbody tr:visible").count() == shown
-        browser.close()
 def test_every_internal_link_and_anchor_holds(site):
     from analysis.linkcheck import broken_links
 

@@ -9,6 +9,8 @@ the JSON output and the book show the same verdicts.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import importlib
 import inspect
 import math
@@ -61,12 +63,21 @@ class OfficialFigure:
         return seen
 
 
+#: Parsed register files by path and content hash (a changed byte is a new key).
+_YAML: dict[tuple[str, str], object] = {}
+
+
 def _read_yaml(path: Path) -> dict:
     """Read one register file; malformed or empty YAML is refused with the file named."""
     log_read(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            content = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present
+        raw = Path(path).read_bytes()
+        key = (str(Path(path).resolve()), hashlib.sha256(raw).hexdigest())
+        if key not in _YAML:   # the register is read several times a run: parse each version once
+            if len(_YAML) >= 64:
+                _YAML.clear()
+            _YAML[key] = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        content = copy.deepcopy(_YAML[key])  # callers may change what they get
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise DataError(path, (mark.line + 1) if mark else None, None, f"not valid YAML: {getattr(err, 'problem', err)}") from None

@@ -11,6 +11,8 @@ so the pipeline knows which notebooks depend on which data.
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import os
 from pathlib import Path
 
@@ -85,12 +87,35 @@ def read_series_file(name: str, folder: Path | None = None) -> pd.DataFrame:
 
     Row numbers in errors count the header as row 1, as a spreadsheet would.
     """
+    key, frame = _parsed(name, folder)
+    return frame.copy()
+
+
+#: Parsed data files, and series picked from them, by path and content hash: judging every claim
+#: reads the same files hundreds of times, and parsing them was most of the time (a changed byte
+#: is a new key, so nothing goes stale).  Callers get copies.
+_PARSED: dict[tuple[str, str], pd.DataFrame] = {}
+_SERIES: dict[tuple[str, str, str], pd.DataFrame] = {}
+
+
+def _parsed(name: str, folder: Path | None) -> tuple[tuple[str, str], pd.DataFrame]:
+    """The parsed file (cached, not to be changed) and its cache key; the read is logged every time."""
     path = (folder or data_dir()) / f"{name}.csv"
     if not path.is_file():
         raise DataError(path, None, None, "file not found")
     log_read(path)
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
+    raw = path.read_bytes()
+    key = (str(path.resolve()), hashlib.sha256(raw).hexdigest())
+    if key not in _PARSED:
+        if len(_PARSED) >= 64:
+            _PARSED.clear()
+            _SERIES.clear()
+        _PARSED[key] = _parse_series_file(path, raw)
+    return key, _PARSED[key]
+
+
+def _parse_series_file(path: Path, raw: bytes) -> pd.DataFrame:
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
     if not rows:
         raise DataError(path, None, None, "file is empty")
     header = rows[0]
@@ -114,14 +139,18 @@ def series(name: str, series_id: str, folder: Path | None = None) -> pd.DataFram
     official figures the newest publication wins (later bulletins revise earlier ones).
     The other rows stay in the file and in the data catalogue.
     """
-    frame = read_series_file(name, folder)
-    rows = frame[frame["series_id"] == series_id]
-    if rows.empty:
-        raise DataError(Path(folder or data_dir()) / f"{name}.csv", None, "series_id", f"holds no series {series_id!r}")
-    rows = rows.assign(_official=rows["source_kind"] == "official",
-                       _dated=rows["date_published"].where(rows["date_published"] != "unknown", ""))
-    rows = rows.sort_values(["period", "_official", "_dated"]).drop_duplicates("period", keep="last")
-    return rows.drop(columns=["_official", "_dated"]).reset_index(drop=True)
+    key, frame = _parsed(name, folder)
+    picked = _SERIES.get((*key, series_id))
+    if picked is None:
+        rows = frame[frame["series_id"] == series_id]
+        if rows.empty:
+            raise DataError(Path(folder or data_dir()) / f"{name}.csv", None, "series_id",
+                            f"holds no series {series_id!r}")
+        rows = rows.assign(_official=rows["source_kind"] == "official",
+                           _dated=rows["date_published"].where(rows["date_published"] != "unknown", ""))
+        rows = rows.sort_values(["period", "_official", "_dated"]).drop_duplicates("period", keep="last")
+        picked = _SERIES[(*key, series_id)] = rows.drop(columns=["_official", "_dated"]).reset_index(drop=True)
+    return picked.copy()
 
 
 def dated_series(name: str, series_id: str, folder: Path | None = None) -> pd.DataFrame:

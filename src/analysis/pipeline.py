@@ -18,9 +18,12 @@ way out, and left-overs of a killed build are removed by the next one.
 
 from __future__ import annotations
 
+import atexit
 import errno
 import hashlib
 import json
+import logging
+import multiprocessing.util
 import os
 import shutil
 import subprocess
@@ -35,6 +38,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from .outputs import OUTPUTS_DIR_ENV, STAGED
 from .paths import DATA_DIR_ENV, READS_LOG_ENV, params_file, repo_root
 
 #: Papermill metadata that changes on every run and must not reach committed notebooks or HTML.
@@ -53,6 +57,8 @@ class Chapter:
     name: str
     notebook: Path
     parameters: dict = field(default_factory=dict)
+    #: Seconds its last execution took (from the cache state), used to start the longest first.
+    last_seconds: float | None = None
 
 
 def parse_override(text: str) -> tuple[str | None, str, object]:
@@ -184,39 +190,160 @@ def one_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
 
 
+#: Environment variables a notebook reads; the warm kernel is given the build's values before each notebook.
+KERNEL_ENV_KEYS = (READS_LOG_ENV, DATA_DIR_ENV, OUTPUTS_DIR_ENV, "TMPDIR", "SITE_PUBLISHED")
+
+#: Run silently in the warm kernel before each notebook: the environment and working folder of a
+#: new kernel, the book's own package dropped (so its module-level state starts afresh and every
+#: data read is logged again), warnings shown again, and IPython's namespace, history and
+#: execution counter reset.  Imported libraries (pandas, altair, myst_nb) stay loaded: that is
+#: the cost a warm kernel saves.
+RESET_CODE = """\
+import os as _os, sys as _sys, warnings as _warnings
+for _key, _value in {env!r}.items():
+    if _value is None:
+        _os.environ.pop(_key, None)
+    else:
+        _os.environ[_key] = _value
+_os.chdir({cwd!r})
+for _name in [_m for _m in _sys.modules if _m == "analysis" or _m.startswith("analysis.")]:
+    del _sys.modules[_name]
+if not hasattr(_sys, "_book_new_kernel_warning_filters"):  # the first notebook: keep a new kernel's filters
+    _sys._book_new_kernel_warning_filters = list(_warnings.filters)
+_warnings.filters[:] = _sys._book_new_kernel_warning_filters
+_warnings.onceregistry.clear()
+_warnings._filters_mutated()  # every module's record of warnings already shown is forgotten
+get_ipython().run_line_magic("reset", "-f")
+get_ipython().execution_count = 1
+"""
+
+
+class WarmKernel:
+    """One Python kernel per worker process, kept between notebooks and reset before each one.
+
+    Starting a kernel and importing pandas and altair cost about 2 s per notebook; a build's
+    worker pays it once.  Each notebook still runs in a clean namespace with its own parameters
+    (papermill injects them as usual), and its outputs are the same bytes as from a new kernel
+    (tested against a new kernel, and by nbval).
+    """
+
+    def __init__(self):
+        self.km = None
+
+    def get(self, cwd: str):
+        """The running kernel manager (started now when there is none or it died)."""
+        from jupyter_client.manager import KernelManager
+
+        if self.km is not None and not self.km.is_alive():
+            self.stop()
+        if self.km is None:
+            km = KernelManager(kernel_name="python3")
+            km.start_kernel(cwd=cwd, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            self.km = km
+            # shut it down when this process ends: atexit for a command, Finalize for a pool
+            # worker (which leaves through os._exit, skipping atexit)
+            atexit.register(self.stop)
+            multiprocessing.util.Finalize(self, WarmKernel.stop, args=(self,), exitpriority=100)
+        return self.km
+
+    def reset(self, cwd: str) -> None:
+        """Give the kernel a new kernel's state (see RESET_CODE) before the next notebook."""
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            env = {key: os.environ.get(key) for key in KERNEL_ENV_KEYS}
+            code = RESET_CODE.format(env=env, cwd=cwd)
+            reply = kc.execute_interactive(code, silent=True, store_history=False, timeout=60)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"the warm kernel could not be reset: {reply['content'].get('evalue')}")
+        finally:
+            kc.stop_channels()
+
+    def stop(self) -> None:
+        """Shut the kernel down (at the end of a worker, or after it failed)."""
+        if self.km is not None:
+            try:
+                self.km.shutdown_kernel(now=True)
+            except Exception:  # already gone
+                pass
+            self.km = None
+
+
+_WARM = WarmKernel()
+
+
+def _register_warm_engine() -> str:
+    """Register (once) a papermill engine that executes on the warm kernel and closes its client."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
+                                        startup_timeout=start_timeout, kernel_name=kernel_name,
+                                        log=logging.getLogger("papermill"), log_output=log_output,
+                                        stdout_file=stdout_file, stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final_kwargs)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    if "warm" not in papermill_engines._engines:
+        papermill_engines.register("warm", WarmEngine)
+    return "warm"
+
+
 def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str | None = None) -> dict:
-    """Execute one notebook with papermill; return the data files it read and seconds taken.
+    """Execute one notebook with papermill on the worker's warm kernel; return the data files it
+    read and seconds taken.
 
     Runs in a worker process.  The output is written to a temporary file first and moved
-    into place only when execution succeeded.
+    into place only when execution succeeded.  A kernel that fails to start or dies is replaced
+    by a new one and the notebook tried once more.
     """
     import papermill as pm
 
     start = time.monotonic()
     out = Path(output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    saved = {key: os.environ.get(key) for key in (READS_LOG_ENV, DATA_DIR_ENV)}
+    cwd = str(Path(notebook).parent)
+    saved = {key: os.environ.get(key) for key in (READS_LOG_ENV, DATA_DIR_ENV, OUTPUTS_DIR_ENV)}
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "reads.log"
         log.touch()
         os.environ[READS_LOG_ENV] = str(log)
+        published = Path(tmp) / "outputs"
+        os.environ[OUTPUTS_DIR_ENV] = str(published)
         if data_dir:
             os.environ[DATA_DIR_ENV] = data_dir
         partial = Path(tmp) / out.name
         try:
             for attempt in (1, 2):
                 try:
+                    km = _WARM.get(cwd)
+                    _WARM.reset(cwd)
                     pm.execute_notebook(notebook, str(partial), parameters=parameters, kernel_name="python3",
-                                        cwd=str(Path(notebook).parent), progress_bar=False, log_output=False,
-                                        report_mode=False)
+                                        cwd=cwd, progress_bar=False, log_output=False, report_mode=False,
+                                        request_save_on_cell_execute=False,  # one write at the end
+                                        engine_name=_register_warm_engine(), km=km)
                     break
                 except pm.PapermillExecutionError:
                     raise
                 except Exception as err:  # the kernel failed to start or died: not the notebook's fault
+                    _WARM.stop()
                     if attempt == 2:
                         raise BuildError(f"{Path(notebook).relative_to(repo_root())}: the Python kernel failed to "
                                          f"start or died, twice ({one_line(err)})") from None
                     log.write_text("")
+                    shutil.rmtree(published, ignore_errors=True)
         except pm.PapermillExecutionError as err:
             raise BuildError(f"{Path(notebook).relative_to(repo_root())} failed in cell {err.cell_index} "
                              f"(execution count {err.exec_count}): {err.ename}: {err.evalue}") from None
@@ -227,6 +354,10 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
                 else:
                     os.environ[key] = value
         nb = strip_volatile(nbformat.read(partial, as_version=4))
+        outputs = outputs_of(out)
+        shutil.rmtree(outputs, ignore_errors=True)
+        if published.is_dir():
+            shutil.move(published, outputs)
         staged = out.with_suffix(".tmp")
         nbformat.write(nb, staged)
         os.replace(staged, out)
@@ -234,12 +365,32 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
     return {"reads": reads, "seconds": round(time.monotonic() - start, 1)}
 
 
+def longest_first(jobs: list[tuple[Chapter, Path]]) -> list[tuple[Chapter, Path]]:
+    """Order jobs so the slowest start first and two workers finish together.
+
+    The last recorded time decides; with none, the register page (which gathers every chapter's
+    claims) goes first, then the chapters in book order.
+    """
+    def key(job):
+        chapter = job[0]
+        if chapter.last_seconds is not None:
+            return (0, -chapter.last_seconds)
+        return (1, 0 if chapter.name == "register" else 1)
+    return sorted(jobs, key=key)
+
+
+def outputs_of(executed: Path) -> Path:
+    """The folder of files an executed notebook published (see `analysis.outputs`), beside it."""
+    return executed.with_suffix(".outputs")
+
+
 def run_notebooks(jobs: list[tuple[Chapter, Path]], workers: int = 2, data_dir: str | None = None,
                   echo=print) -> dict[str, dict]:
-    """Execute notebooks two at a time; stop with a BuildError naming the first failure."""
+    """Execute notebooks two at a time, slowest first; stop with a BuildError naming the first failure."""
     results: dict[str, dict] = {}
     if not jobs:
         return results
+    jobs = longest_first(jobs)
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn")) as pool:
         futures = {}
         for chapter, output in jobs:
@@ -295,13 +446,13 @@ def write_state(paths: BuildPaths, state: dict) -> None:
 
 def vega_bundle(paths: BuildPaths) -> Path:
     """The vendored vega bundle, generated once per installed altair / vl-convert version."""
-    import altair
-    import vl_convert
+    from importlib.metadata import version
 
-    from .charts import vega_bundle_js
-
-    target = paths.cache / f"vega-bundle-{altair.__version__}-{vl_convert.__version__}.js"
+    # named by the installed versions, read without importing altair (about 1 s) when cached
+    target = paths.cache / f"vega-bundle-{version('altair')}-{version('vl-convert-python')}.js"
     if not target.is_file():
+        from .charts import vega_bundle_js  # optional heavy dependency: altair, only to make the bundle
+
         paths.cache.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".tmp")
         tmp.write_text(vega_bundle_js(), encoding="utf-8")
@@ -326,7 +477,10 @@ def stage_sources(paths: BuildPaths, chapters: list[Chapter], stage: Path, fresh
     for chapter in chapters:
         target = stage / chapter.notebook.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2((fresh or {}).get(chapter.name, paths.executed / f"{chapter.name}.ipynb"), target)
+        executed = (fresh or {}).get(chapter.name, paths.executed / f"{chapter.name}.ipynb")
+        shutil.copy2(executed, target)
+        if outputs_of(executed).is_dir():
+            shutil.copytree(outputs_of(executed), stage / STAGED / chapter.name)
 
 
 def published_date() -> str:
@@ -462,13 +616,48 @@ def build(overrides: list[str] | None = None, force: bool = False, build_dir: Pa
         release_lock(lock)
 
 
-def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> Path:
-    from .validation import check_data_or_raise
+#: What a build reads from the checkout besides the data folder and the helper package.
+BUILD_INPUTS = ("params.yml", "_config.yml", "_toc.yml", "CONTRIBUTING.md", "book", "notebooks")
+#: Installed packages whose versions shape the output.
+BUILD_PACKAGES = ("jupyter-book", "altair", "vl-convert-python", "pandas", "myst-nb", "sphinx",
+                  "pydata-sphinx-theme", "sphinx-book-theme", "papermill", "nbformat")
 
+
+def build_fingerprint(overrides: list[str] | None, data_folder: str | None) -> str:
+    """One hash of everything a build reads, computed without importing the heavy stack.
+
+    When it equals the last successful build's and the site is in place, nothing can have
+    changed: the build says so and stops (no validation, no kernel, no Sphinx).  Anything
+    else goes through the per-notebook and site keys as usual.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    root = repo_root()
+    parts = [json.dumps(overrides or []).encode(), package_hash().encode(), published_date().encode(),
+             tree_hash(Path(data_folder) if data_folder else root / "data").encode()]
+    for name in BUILD_INPUTS:
+        path = root / name
+        parts.append(name.encode() + b"\0" + (tree_hash(path).encode() if path.is_dir() else
+                                              path.read_bytes() if path.is_file() else b"<missing>"))
+    for package in BUILD_PACKAGES:
+        try:
+            parts.append(f"{package}=={version(package)}".encode())
+        except PackageNotFoundError:
+            parts.append(f"{package} missing".encode())
+    return sha256_bytes(*parts)
+
+
+def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> Path:
     t0 = time.monotonic()
     data_folder = str(Path(data).resolve()) if data else os.environ.get(DATA_DIR_ENV)
     if data_folder:
         os.environ[DATA_DIR_ENV] = data_folder
+    fingerprint = build_fingerprint(overrides, data_folder)
+    if not force and read_state(paths).get("fingerprint") == fingerprint and (paths.site / "index.html").is_file():
+        echo(f"site up to date: {paths.site} (nothing changed since the last build; {time.monotonic() - t0:.2f} s)")
+        return paths.site
+    from .validation import check_data_or_raise
+
     chapters = load_chapters(overrides)
     for warning in check_data_or_raise(Path(data_folder) if data_folder else None, chapters, BuildError):
         echo(f"  warning: {warning}")
@@ -484,21 +673,26 @@ def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> 
         if fresh:
             echo(f"  up to date: {chapter.notebook.relative_to(repo_root())}")
         else:
+            chapter.last_seconds = (entry or {}).get("seconds")
             jobs.append((chapter, run / "executed" / f"{chapter.name}.ipynb"))
     # executed notebooks stay in the run folder until the whole build has succeeded
     results = run_notebooks(jobs, data_dir=data_folder, echo=echo)
     entries = {chapter.name: {"key": inputs_hash(chapter, results[chapter.name]["reads"], helpers, data_folder),
-                              "reads": results[chapter.name]["reads"]} for chapter, _ in jobs}
+                              "reads": results[chapter.name]["reads"],
+                              "seconds": results[chapter.name]["seconds"]} for chapter, _ in jobs}
     outputs = {chapter.name: output for chapter, output in jobs}
 
     stage = run / "stage" / "source"
     stage.mkdir(parents=True)
     stage_sources(paths, chapters, stage, outputs)
-    import jupyter_book
+    from importlib.metadata import version
 
-    site_key = sha256_bytes(tree_hash(stage).encode(), jupyter_book.__version__.encode())
+    # the Sphinx stage also reads the data folder (the data download), so its bytes are in the key
+    site_key = sha256_bytes(tree_hash(stage).encode(), tree_hash(Path(data_folder) if data_folder else
+                                                                  repo_root() / "data").encode(),
+                            version("jupyter-book").encode())
     if not force and state.get("site") == site_key and (paths.site / "index.html").is_file():
-        commit_executed(paths, outputs, entries, site_key)
+        commit_executed(paths, outputs, entries, site_key, fingerprint)
         echo(f"site up to date: {paths.site} ({time.monotonic() - t0:.1f} s)")
         return paths.site
     echo("  building the book with Jupyter Book")
@@ -510,24 +704,33 @@ def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> 
     for name in outputs:
         state["notebooks"].pop(name, None)
     state["site"] = None
+    state["fingerprint"] = None
     write_state(paths, state)
     swap_site(new_site, paths)
-    commit_executed(paths, outputs, entries, site_key)
+    commit_executed(paths, outputs, entries, site_key, fingerprint)
     echo(f"site ready: {paths.site / 'index.html'} ({time.monotonic() - t0:.1f} s)")
     return paths.site
 
 
-def commit_executed(paths: BuildPaths, outputs: dict[str, Path], entries: dict[str, dict], site_key: str) -> None:
-    """After a successful build: move the executed notebooks into the cache and record their keys."""
+def commit_executed(paths: BuildPaths, outputs: dict[str, Path], entries: dict[str, dict], site_key: str,
+                    fingerprint: str | None = None) -> None:
+    """After a successful build: move the executed notebooks into the cache and record their keys
+    (and the build's fingerprint, last, so that a build killed on the way never looks up to date)."""
     state = read_state(paths)
     for name in outputs:
         state["notebooks"].pop(name, None)
+    state["fingerprint"] = None
     write_state(paths, state)
     paths.executed.mkdir(parents=True, exist_ok=True)
     for name, output in outputs.items():
-        os.replace(output, paths.executed / f"{name}.ipynb")
+        target = paths.executed / f"{name}.ipynb"
+        shutil.rmtree(outputs_of(target), ignore_errors=True)
+        if outputs_of(output).is_dir():
+            os.replace(outputs_of(output), outputs_of(target))
+        os.replace(output, target)
     state["notebooks"].update(entries)
     state["site"] = site_key
+    state["fingerprint"] = fingerprint
     write_state(paths, state)
 
 

@@ -9,6 +9,9 @@
 - files: the register as CSV and JSON, the data package as one zip, and the archived
   source documents, written into the built site's `_static` folder.
 
+Nothing here judges a claim: the register notebook publishes the judged register
+(`analysis.outputs`), and the build stages it for this stage to read.
+
 The build writes `_site.json` (published date, as-of month) into the staged sources.
 """
 
@@ -17,8 +20,11 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
+
+from .outputs import REGISTER_CSV, REGISTER_JSON, staged_register
 
 SITE_FILE = "_site.json"
 VEGA = "vega-bundle.js"
@@ -116,10 +122,8 @@ def page_context(app, pagename, templatename, context, doctree):
             '<meta name="twitter:card" content="summary">']
     published = settings.get("published", "")
     if pagename.startswith("notebooks/") and pagename != "notebooks/register":
-        from .claims import assess_claims
-
         chapter = pagename.split("/", 1)[1]
-        records = assess_claims(chapter).to_dict("records")
+        records = [r for r in register_records(app) if r["chapter"] == chapter]
         reviews = claim_reviews(records, f"{pagename}.html", published)
         if reviews:
             payload = json.dumps(reviews, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
@@ -143,17 +147,24 @@ def deterministic_zip(target: Path, files: list[tuple[Path, str]]) -> None:
             zf.writestr(info, path.read_bytes())
 
 
-def write_downloads(outdir: Path) -> None:
-    """The register as CSV and JSON, the data package as a zip, and the archived documents."""
-    from .claims import assess_claims
+def register_records(app) -> list[dict]:
+    """The judged register as the register notebook published it (read once per build)."""
+    if not hasattr(app, "_book_register"):
+        folder = staged_register(Path(app.srcdir))
+        app._book_register = json.loads((folder / REGISTER_JSON).read_text(encoding="utf-8"))
+    return app._book_register
+
+
+def write_downloads(srcdir: Path, outdir: Path) -> None:
+    """The register as CSV and JSON (as the register notebook published them), the data package
+    as a zip, and the archived documents."""
     from .paths import data_dir
 
     folder = outdir / "_static" / "data"
     folder.mkdir(parents=True, exist_ok=True)
-    register = assess_claims()
-    register.to_csv(folder / "claims-register.csv", index=False, lineterminator="\n")
-    (folder / "claims-register.json").write_text(
-        register.to_json(orient="records", indent=1, force_ascii=False), encoding="utf-8")
+    register = staged_register(srcdir)
+    for name in (REGISTER_CSV, REGISTER_JSON):
+        shutil.copyfile(register / name, folder / name)
     data = data_dir()
     files = [(p, "data/" + p.relative_to(data).as_posix()) for p in data.rglob("*") if p.is_file()]
     deterministic_zip(folder / "probation-in-numbers-data.zip", files)
@@ -180,7 +191,7 @@ def build_finished(app, exception):
             new = SEARCH_TAG.sub("", new)
         if new != text:
             page.write_text(new, encoding="utf-8")
-    write_downloads(outdir)
+    write_downloads(Path(app.srcdir), outdir)
 
 
 def setup(app):

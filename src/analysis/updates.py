@@ -98,8 +98,9 @@ def effective_values(folder: Path) -> dict[tuple[str, str, str], float]:
     for res in package_descriptor(folder)["resources"]:
         name = res["path"].removesuffix(".csv")
         for sid in sorted(read_series_file(name, folder)["series_id"].unique()):
-            for _, row in series(name, sid, folder).iterrows():
-                values[(name, sid, row["period"])] = row["value"]
+            picked = series(name, sid, folder)
+            for period, value in zip(picked["period"], picked["value"]):
+                values[(name, sid, period)] = value
     return values
 
 

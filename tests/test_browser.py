@@ -1,0 +1,219 @@
+"""The built site in Chromium, as a reader sees it: charts drawn, no request off the machine, phone and
+desktop widths, accessibility, page weight, search.
+
+These tests only read the session's clean build (`shared_build` in conftest.py); they sit in their
+own module so that the test runner can run them beside the build tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from .test_site import CHAPTER_PAGES, PAGES, PAGES_WITHOUT_A_SERIES
+
+
+@pytest.fixture(scope="module")
+def site(shared_build) -> Path:
+    return shared_build / "html"
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+#: Pages the accessibility scan reads: one per page template (a hand-written chapter, a chapter made
+#: from the template) and every page that differs from them (landing, register, catalogue, methods,
+#: editions, and inspections, whose stated-figure charts and score tables are its own).
+AXE_PAGES = ["book/index.html", "book/claims-register.html", "book/data-catalogue.html", "book/methods.html",
+             "book/editions.html", "notebooks/recall.html", "notebooks/workforce.html",
+             "notebooks/inspections.html"]
+ROWS_SCANNED = 40
+
+TEXT_PAGE_LIMIT = 300_000    # bytes, gzipped: page plus every local resource a first visit loads
+CHAPTER_PAGE_LIMIT = 700_000
+WIDTHS = (390, 1280)
+
+
+def first_visit(browser, url: str, base: str, width: int, watch=None):
+    """Open a page as a first visit (a new context: nothing cached) and weigh it: gzipped bytes of
+    the page and every local resource it loads (by the load event, and 300 ms after for late ones).
+    Returns the context, the page and the weight."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    if watch:
+        watch(page)
+    bodies: list[bytes] = []
+
+    def keep(response):
+        if response.url.startswith(base):
+            try:
+                bodies.append(response.body())
+            except Exception:  # a redirect or aborted request has no body
+                pass
+
+    page.on("response", keep)
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(300)
+    page.remove_listener("response", keep)
+    return context, page, sum(gzipped_size(b) for b in bodies)
+
+
+@functools.lru_cache(maxsize=None)
+def gzipped_size(body: bytes) -> int:
+    """Bytes of a response body gzipped at level 6 (each shared script and stylesheet compressed once)."""
+    import gzip
+
+    return len(gzip.compress(body, 6))
+
+
+def page_problems(page, page_path: str, width: int, axe=None) -> list[str]:
+    """What is wrong with one open page at one width (see the test below); `axe` runs the scan."""
+    import json
+
+    problems = []
+    where = f"{page_path} at {width} px"
+    if page_path in CHAPTER_PAGES and page_path not in PAGES_WITHOUT_A_SERIES:
+        page.wait_for_selector(".vega-chart svg", timeout=20_000)
+        csv_text = page.evaluate("fetch(document.querySelector('.chart-download a').href).then(r => r.text())")
+        if len(csv_text.strip().splitlines()) < 3 or "," not in csv_text:
+            problems.append(f"{where}: chart CSV is empty")
+        png = page.wait_for_selector('.chart-image:not([hidden]) a[href^="data:image/png"]', timeout=20_000)
+        if not (png.get_attribute("download") or "").endswith(".png"):
+            problems.append(f"{where}: no chart image download")
+        if page.locator(".chart-data table caption").count() < 1:
+            problems.append(f"{where}: no data table for a chart")
+    if page_path in CHAPTER_PAGES:
+        ld = [json.loads(t) for t in page.locator('script[type="application/ld+json"]').all_text_contents()]
+        reviews = [r for block in ld for r in (block if isinstance(block, list) else [block])]
+        rated = page.locator(".verdict-list .verdict-badge:not(.verdict-unverifiable)").count()
+        if (rated and not reviews) or not all(r["@type"] == "ClaimReview" and r["claimReviewed"]
+                                              and 1 <= r["reviewRating"]["ratingValue"] <= 5 for r in reviews):
+            problems.append(f"{where}: no valid ClaimReview")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 1:
+        problems.append(f"{where}: scrolls sideways by {overflow} px")
+    if not page.locator('meta[name="description"]').count() or not page.locator(".page-meta time").count():
+        problems.append(f"{where}: no description or published date")
+    if axe is not None:
+        # the rows of one table are the same markup: scan each table's first rows, not all of them
+        # (the register's 390 rows alone took 18 s)
+        page.evaluate("document.querySelectorAll('tbody').forEach(body => Array.from(body.rows)"
+                      ".forEach((row, i) => { if (i >= %d) row.remove(); }))" % ROWS_SCANNED)
+        serious = [f"{v['id']} ({len(v['nodes'])})" for v in axe.run(page).response["violations"]
+                   if v["impact"] in ("serious", "critical")]
+        if serious:
+            problems.append(f"{where}: axe {serious}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def browsed(site) -> dict:
+    """Every page opened once at 390 px as a first visit (weighed, scanned) and once at 1280 px, with
+    every request and script error logged; the tests below assert on what was seen."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is required (.ci/run installs it)"
+    axe = Axe()
+    seen = {"problems": [], "weights": {}, "requests": [], "errors": [], "charts": {}, "badges": {}}
+
+    def watch(page):
+        page.on("request", lambda r: seen["requests"].append(r.url))
+        page.on("pageerror", lambda e: seen["errors"].append(f"{page.url}: {e}"))
+
+    with serve(site) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        phone, desktop = WIDTHS
+        for page_path in PAGES:
+            context, page, seen["weights"][page_path] = first_visit(browser, f"{base}/{page_path}", base, phone, watch)
+            if page_path != "index.html":  # it only redirects to book/index.html
+                seen["problems"] += page_problems(page, page_path, phone, axe if page_path in AXE_PAGES else None)
+            if page_path in CHAPTER_PAGES:
+                seen["charts"][page_path] = page.locator(".vega-chart svg").count()
+                seen["badges"][page_path] = page.locator(".verdict-badge").count()
+            context.close()
+        page = browser.new_page(viewport={"width": desktop, "height": 900})
+        watch(page)
+        for page_path in PAGES[1:]:
+            page.goto(f"{base}/{page_path}")
+            seen["problems"] += page_problems(page, page_path, desktop)
+        page.goto(f"{base}/book/claims-register.html")
+        page.select_option("#filter-verdict", "accurate")
+        seen["register_filtered"] = (page.locator("#register-claims tbody tr:visible").count(),
+                                     page.locator("#register-claims tbody tr").count())
+        browser.close()
+    seen["base"] = base
+    return seen
+
+
+def test_chapter_pages_render_charts_in_chromium_with_no_off_machine_request(browsed):
+    for chapter in CHAPTER_PAGES:
+        if chapter not in PAGES_WITHOUT_A_SERIES:
+            assert browsed["charts"][chapter] >= 1, chapter
+        assert browsed["badges"][chapter] >= 1, chapter
+    shown, total = browsed["register_filtered"]
+    assert 0 < shown < total
+    base = browsed["base"]
+    assert any(u.endswith("vega-bundle.js") or "vega-bundle.js?" in u for u in browsed["requests"])
+    off = [u for u in browsed["requests"] if not u.startswith(base) and not u.startswith("data:")]
+    assert off == [] and browsed["errors"] == []
+
+
+def test_every_page_reads_on_a_phone_and_a_desktop(browsed):
+    """At 390 and 1280 px: no sideways scroll, charts drawn with CSV and table, valid JSON-LD,
+    no serious or critical axe-core violation (on AXE_PAGES), and first-visit weights under the targets.
+
+    The phone pass is each page's first visit (weighed); the desktop pass reuses one tab."""
+    problems = list(browsed["problems"])
+    assert set(AXE_PAGES) <= set(PAGES)
+    for page_path, weight in browsed["weights"].items():
+        limit = CHAPTER_PAGE_LIMIT if page_path in CHAPTER_PAGES else TEXT_PAGE_LIMIT
+        if weight > limit:
+            problems.append(f"{page_path}: first visit {weight:,} bytes gzipped, over {limit:,}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_search_and_register_find_a_claim_by_its_figure(site):
+    from playwright.sync_api import sync_playwright
+
+    with serve(site) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        for query in ("12,199", "12199"):
+            page.goto(f"{base}/search.html?q={query}")
+            page.wait_for_selector("#search-results li", timeout=20_000)
+            assert "recall" in page.locator("#search-results").inner_text().lower(), query
+        page.goto(f"{base}/book/claims-register.html")
+        total = page.locator("#register-claims tbody tr").count()
+        page.fill("#filter-text", "12,199")
+        shown = page.locator("#register-claims tbody tr:visible").count()
+        assert 0 < shown < total, (shown, total)
+        assert "q=12%2C199" in page.url, page.url
+        assert f"{shown} of {total}" in page.inner_text("#register-count")
+        page.goto(page.url)  # the address restores the view
+        assert page.locator("#register-claims tbody tr:visible").count() == shown
+        browser.close()
