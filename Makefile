@@ -63,7 +63,7 @@ claims: $(STAMP)
 serve:
 	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
-## Time a clean build against Jupyter Book's own cached execution and print the ratio.
+## Time a clean build against Jupyter Book's cached execution, a no-op rebuild, one data change and the tests.
 bench: $(STAMP)
 	$(PY) -m analysis bench
 
