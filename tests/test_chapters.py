@@ -6,7 +6,8 @@ import nbformat
 import pytest
 
 from analysis.chapters.caseload import calibrate_cv, max_share_above, reconciliation, share_above
-from analysis.pipeline import execute_notebook, load_chapters
+from analysis.params import load_chapters
+from analysis.pipeline import execute_notebook
 
 
 def glued(notebook_path) -> dict[str, str]:

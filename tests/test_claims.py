@@ -8,8 +8,10 @@ import nbformat
 import pytest
 
 from analysis.claims import assess_claims, load_register
-from analysis.pipeline import load_chapters
+from analysis.params import load_chapters
 from analysis.verdicts import Verdict
+from analysis.editions import read_edition
+from analysis.params import Edition
 
 from .conftest import ROOT, set_value
 
@@ -27,7 +29,7 @@ def test_register_holds_every_recall_claim_in_the_checklist():
 
 
 def test_verdicts_on_current_data():
-    v = assess_claims("recall").set_index("id")["verdict"]
+    v = assess_claims(read_edition(), "recall").set_index("id")["verdict"]
     assert v["recall-2024-06-12199"] == "accurate"
     assert v["recall-2024-06-share-14"] == "accurate"
     assert v["recall-2024-09-share-17"] == "overstated"
@@ -51,9 +53,9 @@ def test_json_output_has_the_promised_fields():
 
 
 def test_changing_one_figure_flips_the_verdict_that_depends_on_it(data_copy):
-    before = assess_claims("recall").set_index("id")["verdict"]
+    before = assess_claims(read_edition(), "recall").set_index("id")["verdict"]
     set_value(data_copy / "recall_population.csv", "recall_population", "2024-06-30", "11000", "official")
-    after = assess_claims("recall").set_index("id")["verdict"]
+    after = assess_claims(read_edition(), "recall").set_index("id")["verdict"]
     assert before["recall-2024-06-12199"] == "accurate"
     assert after["recall-2024-06-12199"] == "overstated"
     changed = {cid for cid in before.index if before[cid] != after[cid]}
@@ -104,7 +106,7 @@ def test_register_covers_every_checklist_section():
 
 
 def test_every_claim_has_a_verdict_and_a_reason():
-    frame = assess_claims()
+    frame = assess_claims(read_edition())
     assert len(frame) >= sum(checklist_rows().values())
     assert frame["reason"].str.len().min() > 10
     unverifiable = frame[frame["verdict"] == "cannot be verified"]
@@ -187,7 +189,7 @@ def test_no_verdict_word_is_typed_outside_the_engine():
 
 
 def test_json_carries_the_quote_speaker_date_and_evidence_url():
-    frame = assess_claims()
+    frame = assess_claims(read_edition())
     assert frame["quote"].str.len().min() > 0 and frame["speaker"].str.len().min() > 0
     assert frame["claimed_at"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
     row = frame.set_index("id").loc["recall-2000-under-1000"]
@@ -221,7 +223,7 @@ def test_claims_of_other_kinds_are_judged_by_their_own_rule(function, args, verd
     from analysis.claims import assess_claim
 
     claim = _one_claim(kind=kind, official={"function": function, "args": args})
-    row = assess_claim(claim, {"01": {"title": "t", "date": "2024-10"}})
+    row = assess_claim(claim, {"01": {"title": "t", "date": "2024-10"}}, Edition("2024-06"))
     assert (row["verdict"], row["rating"], row["kind"], row["why_unsettled"], row["basis"]) == (verdict, rating, kind, why, basis)
     assert not row["conclusion"].lower().startswith("no verdict: no verdict")
 

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from analysis.pages import current_edition_text, editions_html
-from analysis.updates import EditionConflict, edition_path, load_editions, verdict_history, write_edition
+from analysis.editions import EditionConflict, edition_path, load_editions, read_edition, verdict_history, write_edition
 
 from .conftest import ROOT
 from .test_update import NEW_QUARTER, REVISION
@@ -33,14 +33,14 @@ def test_the_first_edition_is_committed_and_matches_the_data(data):
     assert claims["recall-2024-06-12199"]["verdict"] == "accurate"
     assert claims["recall-2024-06-12199"]["official_value"] == 12199
     # recording the same edition again from the same data writes nothing and changes nothing
-    assert write_edition(data, "2024-06") == (edition_path(data, "2024-06"), False)
+    assert write_edition(read_edition("2024-06", data), data) == (edition_path(data, "2024-06"), False)
     assert edition_path(data, "2024-06").read_bytes() == path.read_bytes()
 
 
 def test_a_new_edition_lists_new_and_revised_figures_and_changed_verdicts(data):
     first = edition_path(data, "2024-06").read_bytes()
     add_quarter(data)
-    path, written = write_edition(data, "2026-06")
+    path, written = write_edition(read_edition("2026-06", data), data)
     assert written and path == data / "editions" / "2026-06.json"
     record = json.loads(path.read_text(encoding="utf-8"))
     assert record["previous"] == "2024-06"
@@ -58,22 +58,22 @@ def test_an_edition_is_never_rewritten(data):
     before = edition_path(data, "2024-06").read_bytes()
     add_quarter(data)
     with pytest.raises(EditionConflict, match=r"2024-06.json already records edition 2024-06 .*recall-2024-06-12199"):
-        write_edition(data, "2024-06")
+        write_edition(read_edition("2024-06", data), data)
     assert edition_path(data, "2024-06").read_bytes() == before
     assert sorted(p.name for p in (data / "editions").iterdir()) == ["2024-06.json"]
 
 
 def test_editions_are_added_in_order(data):
     with pytest.raises(EditionConflict, match="older than the newest recorded edition 2024-06"):
-        write_edition(data, "2023-12")
+        write_edition(read_edition("2023-12", data), data)
     with pytest.raises(ValueError, match="not a month written YYYY-MM"):
-        write_edition(data, "2026-13")
+        write_edition(read_edition("2026-13", data), data)
     assert not edition_path(data, "2023-12").exists()
 
 
 def test_verdict_history_and_the_editions_page(data):
     add_quarter(data)
-    write_edition(data, "2026-06")
+    write_edition(read_edition("2026-06", data), data)
     records = load_editions(data)
     assert [r["as_of"] for r in records] == ["2024-06", "2026-06"]
     history = verdict_history(records)
@@ -99,9 +99,9 @@ def test_a_chapter_verdict_box_shows_a_changed_verdict_by_edition(data):
     from analysis.pages import verdict_box
 
     add_quarter(data)
-    write_edition(data, "2026-06")
+    write_edition(read_edition("2026-06", data), data)
     history = verdict_history(load_editions(data))
-    assessed = assess_claims("recall", data)
+    assessed = assess_claims(read_edition(folder=data), "recall", data)
     box = verdict_box(assessed, history)
     assert ('<a href="../book/editions.html#verdict-history">Verdict by edition</a>: accurate (2024-06) &rarr; '
             "understated (2026-06)") in box.markup

@@ -18,10 +18,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from analysis.params import check_params
-from analysis.pipeline import load_chapters
+from analysis.params import load_chapters
 from analysis.validation import validate_all
 
 from .conftest import ROOT

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from analysis.ingest import IngestError, parse_period, read_file, read_workbook, split_notes
+from analysis.editions import read_edition
 from analysis.updates import compare, format_report
 from analysis.validation import validate_data
 
@@ -168,7 +169,7 @@ def test_a_changed_header_is_refused_with_its_cell(tmp_path):
         book["Table 2"]["A5"] = "Gender"
         book["Table 2"]["A5"], book["Table 2"]["B5"] = "Sex", "Sentence"
     bad = edited_copy(tmp_path, edit)
-    assert f"sheet 'Table 2', cell B5: header moved or changed: expected 'Sentence type', found 'Sentence'" in refused(bad)
+    assert "sheet 'Table 2', cell B5: header moved or changed: expected 'Sentence type', found 'Sentence'" in refused(bad)
 
 
 def test_an_unreadable_period_heading_is_refused(tmp_path):
@@ -277,7 +278,7 @@ def test_a_quarterly_update_from_a_spreadsheet(tmp_path, data_copy):
             if r["series_id"] == "licence_recalls" and r["period"] == "2023-Q4"]
     assert sorted(r["value"] for r in held) == ["7152", "7160"]
 
-    report = compare(before, data_copy)
+    report = compare(read_edition(), before, data_copy)
     assert ("licence_recalls", "licence_recalls", "2023-Q3", 7030.0) in report.new
     assert ("licence_recalls", "licence_recalls", "2023-Q4", 7152.0, 7160.0) in report.revised
     # a new quarter is a new edition: as_of moves forward, and the earlier edition's record stays as it was

@@ -9,7 +9,8 @@ import sys
 
 import nbformat
 
-from analysis.pipeline import execute_notebook, load_chapters
+from analysis.params import load_chapters
+from analysis.pipeline import execute_notebook
 
 from .conftest import ROOT, set_value
 

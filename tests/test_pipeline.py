@@ -1,13 +1,12 @@
 """Parameters, cache keys and notebook clean-up in the build pipeline."""
 
 import json
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from analysis import pipeline
-from analysis.pipeline import Chapter, inputs_hash, load_chapters, notebook_source_hash, parse_override, strip_volatile
+from analysis.params import Chapter, load_chapters, parse_override
+from analysis.pipeline import inputs_hash, notebook_source_hash, strip_volatile
 
 from .conftest import ROOT
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.pipeline import BuildError, build, load_chapters
+from analysis.params import load_chapters
+from analysis.pipeline import BuildError, build
 
 from .conftest import ROOT, copy_build, set_value
 
@@ -129,7 +130,8 @@ def test_two_clean_builds_give_identical_html(site, build_dir, tmp_path):
 def test_parameters_change_the_page(tmp_path):
     """Overrides as `build --param` takes them reach the notebook: executed alone, as the build executes it
     (the site build around it is tested by the other tests here)."""
-    from analysis.pipeline import execute_notebook, load_chapters
+    from analysis.params import load_chapters
+    from analysis.pipeline import execute_notebook
 
     recall = next(c for c in load_chapters(["recall.base_year=2014", "as_of=2025-03"]) if c.name == "recall")
     assert recall.parameters["base_year"] == 2014 and recall.parameters["as_of"] == "2025-03"
@@ -207,7 +209,7 @@ def test_every_page_states_the_code_and_data_licences(site):
 
 
 def test_landing_and_editions_pages_name_the_current_edition(site):
-    from analysis.updates import load_editions
+    from analysis.editions import load_editions
 
     current = load_editions(ROOT / "data")[-1]["as_of"]
     month = f"{__import__('pandas').Period(current, freq='M').strftime('%B %Y')}"

@@ -10,7 +10,7 @@ import yaml
 
 from analysis.claims import REQUIRED_KEYS, load_register, register_files
 from analysis.pages import chapters_html
-from analysis.pipeline import chapter_list
+from analysis.params import chapter_list
 from analysis.verdicts import ROUNDING_ALIASES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,8 +133,14 @@ def assert_chapter_shape(path: Path) -> None:
     assert evidence and all(h.startswith("### ") for h in evidence), (path.name, evidence)
 
 
-def test_every_chapter_and_the_template_have_one_shape():
-    assert_chapter_shape(ROOT / "templates" / "chapter.ipynb")
+def test_every_chapter_and_the_one_template_have_one_shape(tmp_path):
+    import nbformat
+
+    from analysis.scaffold import chapter_notebook
+
+    made = tmp_path / "workforce.ipynb"
+    nbformat.write(chapter_notebook("workforce"), made)  # what `new-chapter` writes
+    assert_chapter_shape(made)
     for ch in built():
         assert_chapter_shape(ROOT / ch["notebook"])
 
@@ -143,7 +149,9 @@ def test_shape_check_refuses_a_chapter_without_caveats(tmp_path):
     import nbformat
     import pytest
 
-    nb = nbformat.read(ROOT / "templates" / "chapter.ipynb", as_version=4)
+    from analysis.scaffold import chapter_notebook
+
+    nb = chapter_notebook("workforce")
     nb.cells = [c for c in nb.cells if "## Caveats" not in c.source]
     nbformat.write(nb, tmp_path / "bad.ipynb")
     with pytest.raises(AssertionError):
@@ -162,7 +170,7 @@ def test_every_claim_has_its_own_words_verbatim_from_its_archived_document():
 
 
 def test_statements_left_out_are_listed_with_a_reason_and_found_in_their_documents():
-    from analysis.pages import load_left_out
+    from analysis.claims import load_left_out
 
     register = load_register()
     entries = load_left_out()
@@ -177,7 +185,7 @@ def test_a_left_out_entry_without_a_reason_is_refused_with_file_and_entry(data_c
     import pytest
 
     from analysis.official_data import DataError
-    from analysis.pages import load_left_out
+    from analysis.claims import load_left_out
 
     path = data_copy / "documents" / "left-out.yml"
     entries = yaml.safe_load(path.read_text())

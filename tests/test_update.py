@@ -9,6 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
+from analysis.editions import read_edition
 from analysis.updates import compare, format_report
 
 from .conftest import ROOT
@@ -35,7 +36,7 @@ def two_versions(tmp_path):
 
 def test_compare_reports_new_revised_and_verdict_changes(two_versions):
     old, new = two_versions
-    report = compare(old, new)
+    report = compare(read_edition(), old, new)
     assert report.new == [("recall_population", "recall_population", "2026-06-30", 12500.0)]
     assert report.revised == [("recall_population", "recall_population", "2024-06-30", 12199.0, 13000.0)]
     changed = dict((cid, (a, b)) for cid, a, b in report.verdicts)
@@ -46,7 +47,7 @@ def test_compare_reports_new_revised_and_verdict_changes(two_versions):
 
 def test_no_change_reports_nothing(tmp_path):
     shutil.copytree(ROOT / "data", tmp_path / "a")
-    report = compare(ROOT / "data", tmp_path / "a")
+    report = compare(read_edition(), ROOT / "data", tmp_path / "a")
     assert report.empty and "nothing" in format_report(report)
 
 
@@ -117,7 +118,8 @@ def test_every_row_in_the_data_carries_its_provenance():
 
 
 def test_periods_after_as_of_name_the_later_figures():
-    from analysis.updates import period_start, periods_after_as_of
+    from analysis.periods import period_start
+    from analysis.updates import periods_after_as_of
 
     assert period_start("2015-16", "financial_year") == pd.Timestamp("2015-04-01")
     assert period_start("2024-Q3", "quarter") == pd.Timestamp("2024-07-01")
@@ -145,7 +147,7 @@ def test_committed_data_reads_git_not_the_working_tree(tmp_path):
     assert (out / "recall_population.csv").read_bytes() == committed
     assert sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file()) == \
         sorted(p.relative_to(repo / "data") for p in (repo / "data").rglob("*") if p.is_file())
-    report = compare(out, repo / "data")
+    report = compare(read_edition(), out, repo / "data")
     assert report.new == [("recall_population", "recall_population", "2026-06-30", 12500.0)]
     with baseline_data(tmp_path / "baseline") as given:
         assert given == tmp_path / "baseline"

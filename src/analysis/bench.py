@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import shutil
@@ -31,7 +32,8 @@ from pathlib import Path
 
 import yaml
 
-from .pipeline import BuildPaths, build, load_chapters, outputs_of, stage_sources, vega_bundle
+from .params import load_chapters
+from .pipeline import BuildPaths, build, outputs_of, stage_sources, vega_bundle
 from .paths import DATA_DIR_ENV, repo_root
 
 #: The file and row the "one data change" step edits in its copy of `data/`.
@@ -122,8 +124,6 @@ def time_tests() -> float:
 
 def readers_of(filename: str, folder: Path) -> list[str]:
     """The notebooks whose recorded reads include `filename`, from the build's own state."""
-    import json
-
     state = json.loads((BuildPaths(folder).cache / "state.json").read_text())
     return sorted(name for name, entry in state["notebooks"].items()
                   if any(read.endswith("/" + filename) for read in entry["reads"]))

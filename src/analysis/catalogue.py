@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .official_data import read_series_file
+from .claims import load_register
+from .official_data import SERIES_BREAKS, DataError, package_descriptor, read_series_file
+from .official_data import series as load_series
 from .pages import HTML
-from .validation import package_descriptor
+from .paths import data_dir
+from .validation import validate_all
 
 
 def series_coverage() -> pd.DataFrame:
@@ -49,8 +52,6 @@ def catalogue_table() -> HTML:
 
 def gaps_table(assessed: pd.DataFrame) -> HTML:
     """Claims that cannot be verified, with the official table that would settle each and the nearest figures held."""
-    from .claims import load_register
-
     officials = {c["id"]: c.get("official", {}) for c in load_register()["claims"]}
     # The book's own gaps: an official table would settle the claim (opinions, pledges not yet due and
     # publisher-only findings are not gaps in the book).
@@ -68,9 +69,6 @@ def gaps_table(assessed: pd.DataFrame) -> HTML:
 
 def warnings_table() -> HTML:
     """The validation warnings (flags that are not errors), one row each with file, row and column."""
-    from .paths import data_dir
-    from .validation import validate_all
-
     folder = data_dir()
     warnings = validate_all(folder, chapters=[]).warnings
 
@@ -105,8 +103,6 @@ def nearest_held(official: dict, folder=None) -> str:
 
     Brackets an unsettled claim with what the book does hold (empty when the series itself is not held).
     """
-    from .official_data import SERIES_BREAKS, DataError, series as load_series
-
     file, wanted_series, periods = _wanted(official)
     if not file or not wanted_series or not periods:
         return ""

@@ -14,6 +14,7 @@ import hashlib
 import html
 import json
 import re
+from urllib.parse import quote
 
 import altair as alt
 import pandas as pd
@@ -33,7 +34,7 @@ def vega_bundle_js() -> str:
     The bundle from `vl_convert.javascript_bundle` is wrapped in an immediately invoked
     function so that its top-level names do not leak into the page.
     """
-    import vl_convert
+    import vl_convert  # heavy: the PNG renderer, loaded only when an image is drawn
 
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     return "(function () {\n" + vl_convert.javascript_bundle(vl_version=version) + "\n})();\n"
@@ -83,8 +84,6 @@ def table_html(frame: pd.DataFrame, caption: str) -> str:
 
 def csv_data_uri(frame: pd.DataFrame) -> str:
     """The table as a CSV data: address, so the download works offline and from the file system."""
-    from urllib.parse import quote
-
     return "data:text/csv;charset=utf-8," + quote(frame.to_csv(index=False, lineterminator="\n"))
 
 

@@ -15,12 +15,12 @@ import importlib
 import inspect
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from .figures import OfficialFigure
 from .official_data import DataError, log_read
 from .paths import data_dir, using_data
 from .verdicts import KINDS as CLAIM_KINDS
@@ -33,34 +33,6 @@ REQUIRED_KEYS = ["id", "claimant", "speaker", "claimed_at", "document", "quote",
 KINDS = {"series", "arithmetic", "reported", "context"} | set(CLAIM_KINDS)
 #: What a verdict rests on.
 BASES = ("official", "secondary", "arithmetic", "publisher", "none")
-
-
-@dataclass
-class OfficialFigure:
-    """What an official-figure function returns for one claim."""
-
-    value: float | None
-    detail: str = ""
-    sources: list[dict] = field(default_factory=list)
-    alternatives: dict[str, float | None] = field(default_factory=dict)
-    missing: str = ""
-    alternative_sources: list[dict] = field(default_factory=list)
-    label: str = "official figure"
-    unsettled: str = "not_in_book"
-    precision: float = 0.0
-    #: A verdict already reached by a non-numeric rule (opinion, law, inference, pledge).
-    judgement: object = None
-    #: The latest figure of the same series the book holds, when it is for a later period ("12,579 for 30 September 2024").
-    latest: str = ""
-
-    @property
-    def urls(self) -> list[str]:
-        """The source URLs, each once, in order."""
-        seen: list[str] = []
-        for src in [*self.sources, *self.alternative_sources]:
-            if src and src.get("url") and src["url"] not in seen:
-                seen.append(src["url"])
-        return seen
 
 
 #: Parsed register files by path and content hash (a changed byte is a new key).
@@ -86,6 +58,26 @@ def _read_yaml(path: Path) -> dict:
     if not isinstance(content, dict):
         raise DataError(path, None, None, "empty, or not a mapping of keys to values")
     return content
+
+
+def load_left_out(folder: Path | None = None) -> list[dict]:
+    """Statements with a number that were left out of the register on purpose, each with its reason.
+
+    Read from `data/documents/left-out.yml`; an entry without a known document, a quote or a
+    reason is refused with the file, the entry and the key.
+    """
+    path = (folder or data_dir()) / "documents" / "left-out.yml"
+    if not path.exists():
+        return []
+    entries = _read_yaml(path).get("left_out") or []
+    documents = load_register(folder)["documents"]
+    for i, entry in enumerate(entries, start=1):
+        for key in ("document", "quote", "reason"):
+            if not isinstance(entry, dict) or not str(entry.get(key) or "").strip():
+                raise DataError(path, i, key, f"left-out entry #{i} has no {key!r}")
+        if str(entry["document"]) not in documents:
+            raise DataError(path, i, "document", f"left-out entry #{i} cites unknown document {entry['document']!r}")
+    return entries
 
 
 def register_files(folder: Path | None = None) -> list[Path]:
@@ -194,10 +186,15 @@ def official_function(dotted: str):
     return getattr(found, name)
 
 
-def official_figure(claim: dict) -> OfficialFigure:
-    """Run the claim's official-figure function with its arguments."""
+def official_figure(claim: dict, as_of: str) -> OfficialFigure:
+    """Run the claim's official-figure function with its arguments, and the as-of month when it takes one
+    (a pledge is judged at `as_of`; a published figure names the latest figure held up to `as_of`)."""
     spec = claim["official"]
-    return official_function(spec["function"])(**spec.get("args", {}))
+    func = official_function(spec["function"])
+    args = dict(spec.get("args") or {})
+    if "as_of" in inspect.signature(func).parameters:
+        args.setdefault("as_of", as_of)
+    return func(**args)
 
 
 def claim_kind(claim: dict) -> str:
@@ -252,30 +249,22 @@ def conclusion(reason: str, settled: bool, figure: OfficialFigure, rests_on: str
     return text[:1].upper() + text[1:] + (f" ({'; '.join(extras)})" if extras else "") + "." + now
 
 
-def chapter_pages() -> dict[str, str | None]:
-    """Each chapter's notebook (None when the chapter has no page yet), from the one list in params.yml."""
-    from .pipeline import chapter_list
-
-    return {c["name"]: c["notebook"] for c in chapter_list()}
-
-
-def evidence_url(claim: dict, pages: dict[str, str | None] | None = None) -> str | None:
+def evidence_url(claim: dict, pages: dict[str, str | None]) -> str | None:
     """Where the claim's evidence is, relative to the site root: its chapter page and section anchor.
 
-    None while the chapter has no page (no notebook in params.yml).  `pages` is `chapter_pages()`,
-    read once by the caller when judging many claims.
+    None while the chapter has no page.  `pages` is the edition's chapter pages (`Edition.pages`).
     """
-    page = (pages if pages is not None else chapter_pages()).get(claim["chapter"])
+    page = pages.get(claim["chapter"])
     if not page:
         return None
     anchor = f"#{claim['section']}" if claim.get("section") else ""
     return page.removesuffix(".ipynb") + ".html" + anchor
 
 
-def assess_claim(claim: dict, documents: dict, pages: dict[str, str | None] | None = None) -> dict:
-    """Judge one claim and return a flat record for tables, JSON and pages."""
+def assess_claim(claim: dict, documents: dict, edition) -> dict:
+    """Judge one claim as of the edition (`params.Edition`) and return a flat record for tables, JSON and pages."""
     stated = claim["stated"]
-    figure = official_figure(claim)
+    figure = official_figure(claim, edition.as_of)
     why = claim.get("why_unsettled") or figure.unsettled
     if figure.judgement is not None:
         judgement = figure.judgement
@@ -307,7 +296,7 @@ def assess_claim(claim: dict, documents: dict, pages: dict[str, str | None] | No
         "speaker": claim.get("speaker", claim["claimant"]),
         "occasion": claim.get("occasion", ""),
         "claimed_at": str(claim.get("claimed_at", "")),
-        "evidence_url": evidence_url(claim, pages),
+        "evidence_url": evidence_url(claim, edition.pages),
         "document": doc["title"],
         "document_short": doc.get("short", doc["title"]),
         "document_id": claim["document"],
@@ -333,13 +322,13 @@ def assess_claim(claim: dict, documents: dict, pages: dict[str, str | None] | No
     }
 
 
-def assess_claims(chapter: str | None = None, folder: Path | None = None) -> pd.DataFrame:
-    """Judge every claim in the register (or one chapter's) and return one row per claim."""
+def assess_claims(edition, chapter: str | None = None, folder: Path | None = None) -> pd.DataFrame:
+    """Judge every claim in the register (or one chapter's) as of the edition handed down
+    (`editions.read_edition()`), and return one row per claim."""
     with using_data(folder):
         register = load_register(folder)
         claims = [c for c in register["claims"] if chapter is None or c["chapter"] == chapter]
-        pages = chapter_pages()
-        rows = [assess_claim(c, register["documents"], pages) for c in claims]
+        rows = [assess_claim(c, register["documents"], edition) for c in claims]
     frame = pd.DataFrame(rows)
     if "rating" in frame:
         frame["rating"] = frame["rating"].astype("Int64")

@@ -1,20 +1,31 @@
 """Command line: `python -m analysis build | validate | claims | judge | refresh | update | ingest | dist | new-chapter | bench`.
 
 Every failure reaches the user as plain lines naming the file and place, never as a traceback.
+
+This is the top of every run: it reads the edition (`as_of`, the chapter list, the released
+editions) once and hands it down.  Commands that need the data stack (pandas, frictionless)
+import it inside the command, so that `build` with nothing to do starts in a fraction of a second;
+each such import is marked "heavy".
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import signal
 import sys
 from pathlib import Path
 
+from .dist import make_archive
+from .params import shared_as_of
+from .paths import params_file, repo_root
+from .pipeline import BuildError, BuildPaths, build, refresh_notebooks
+
 
 def cmd_validate(args) -> int:
     """Check data, register, documents and parameters; print errors and warnings; exit 1 on any error."""
-    from .validation import validate_all
+    from .validation import validate_all  # heavy: frictionless and pandas
 
     report = validate_all(Path(args.data) if args.data else None)
     for problem in report.errors:
@@ -30,8 +41,6 @@ def cmd_validate(args) -> int:
 
 def cmd_build(args) -> int:
     """Validate, execute changed notebooks, build the book, swap the site into place."""
-    from .pipeline import BuildError, build
-
     try:
         build(args.param, force=args.force, build_dir=args.build_dir, data=args.data)
     except (BuildError, ValueError) as err:
@@ -42,8 +51,6 @@ def cmd_build(args) -> int:
 
 def cmd_refresh(args) -> int:
     """Re-execute notebooks with default parameters and write their outputs into notebooks/."""
-    from .pipeline import BuildError, refresh_notebooks
-
     try:
         refresh_notebooks(args.chapter)
     except BuildError as err:
@@ -54,10 +61,9 @@ def cmd_refresh(args) -> int:
 
 def cmd_update(args) -> int:
     """Validate, compare with the data as last committed (or --baseline DIR), rebuild, and report what changed."""
-    from .paths import repo_root
-    from .pipeline import BuildError, BuildPaths, build
-    from .updates import BaselineError, EditionConflict, baseline_data, compare, format_report
-    from .validation import validate_all
+    from .editions import EditionConflict, read_edition  # heavy: pandas (the register is judged)
+    from .updates import BaselineError, baseline_data, compare, format_report  # heavy
+    from .validation import validate_all  # heavy
 
     data = Path(args.data).resolve() if args.data else repo_root() / "data"
     paths = BuildPaths(Path(args.build_dir) if args.build_dir else repo_root() / "_build")
@@ -67,20 +73,21 @@ def cmd_update(args) -> int:
             print(problem)
         print(f"update refused: {len(checked.errors)} problem(s); data and site left as they were", file=sys.stderr)
         return 1
-    warn_if_data_newer_than_as_of(data)
+    as_of = args.as_of or shared_as_of(params_file())
+    warn_if_data_newer_than_as_of(data, as_of)
     for warning in checked.warnings:
         print(f"warning: {warning}")
+    edition = read_edition(as_of, data)
     try:
         with baseline_data(Path(args.baseline) if args.baseline else None) as baseline:
-            report = compare(baseline, data)
+            report = compare(edition, baseline, data)
     except BaselineError as err:
         print(f"update refused: {err}", file=sys.stderr)
         return 1
-    as_of = args.as_of or current_as_of()
     written = None
     if not args.no_edition:
         try:
-            written = record_edition(data, as_of)
+            written = record_edition(edition, data)
         except (EditionConflict, ValueError) as err:
             print(format_report(report))
             print(f"update refused: {err}", file=sys.stderr)
@@ -99,13 +106,10 @@ def cmd_update(args) -> int:
     return 0
 
 
-def warn_if_data_newer_than_as_of(data: Path) -> None:
+def warn_if_data_newer_than_as_of(data: Path, as_of: str) -> None:
     """Tell the contributor to move `as_of` in params.yml when the data hold later periods."""
-    from .params import read_params
-    from .paths import params_file
-    from .updates import periods_after_as_of
+    from .updates import periods_after_as_of  # heavy: pandas
 
-    as_of = read_params(params_file())["shared"]["as_of"]
     later = periods_after_as_of(as_of, data)
     if later:
         files = sorted({f for f, _, _ in later})
@@ -116,33 +120,22 @@ def warn_if_data_newer_than_as_of(data: Path) -> None:
 
 def cmd_ingest(args) -> int:
     """Read an official spreadsheet (accessible layout, .xlsx or .ods) into data/; --dry-run only prints."""
-    from .ingest import ingest
+    from .ingest import ingest  # heavy: frictionless and pandas
 
     return ingest(args.file, source=args.source, data=args.data, dry_run=args.dry_run)
-def current_as_of() -> str:
-    """The shared as_of month in params.yml."""
-    from .params import read_params
-    from .paths import params_file
+def record_edition(edition, data: Path) -> Path | None:
+    """Write the record of the edition; return its path when a new file was written."""
+    from .editions import write_edition  # heavy: pandas
 
-    return str(read_params(params_file())["shared"]["as_of"])
-
-
-def record_edition(data: Path, as_of: str) -> Path | None:
-    """Write the edition record for `as_of`; return its path when a new file was written."""
-    from .updates import write_edition
-
-    path, written = write_edition(data, as_of)
-    print(f"edition {as_of}: {'recorded in' if written else 'already recorded, unchanged:'} {path}")
+    path, written = write_edition(edition, data)
+    print(f"edition {edition.as_of}: {'recorded in' if written else 'already recorded, unchanged:'} {path}")
     return path if written else None
 
 
 def cmd_dist(args) -> int:
     """Archive the built site with its SHA-256 checksum."""
-    from .dist import make_archive
-    from .paths import repo_root
-
     build_dir = Path(args.build_dir) if args.build_dir else repo_root() / "_build"
-    stem = f"probation-in-numbers-{args.edition or current_as_of()}"
+    stem = f"probation-in-numbers-{args.edition or shared_as_of(params_file())}"
     try:
         archive, checksum = make_archive(build_dir / "html", build_dir / "dist", stem)
     except FileNotFoundError as err:
@@ -154,9 +147,13 @@ def cmd_dist(args) -> int:
 
 def cmd_claims(args) -> int:
     """Print the claims register with computed verdicts."""
-    from .claims import assess_claims
+    from .claims import assess_claims  # heavy: pandas
+    from .editions import read_edition  # heavy
 
-    frame = assess_claims(args.chapter, Path(args.data) if args.data else None)
+    import pandas as pd  # heavy: only the table form needs it
+
+    data = Path(args.data) if args.data else None
+    frame = assess_claims(read_edition(folder=data), args.chapter, data)
     if args.format == "json":
         records = json.loads(frame.to_json(orient="records"))
         print(json.dumps(records, indent=2, ensure_ascii=False))
@@ -166,14 +163,14 @@ def cmd_claims(args) -> int:
         print(out.to_csv(index=False), end="")
     else:
         cols = ["id", "stated_value", "official_value", "verdict", "reason"]
-        with __import__("pandas").option_context("display.max_colwidth", 70, "display.width", 200):
+        with pd.option_context("display.max_colwidth", 70, "display.width", 200):
             print(frame[cols].to_string(index=False))
     return 0
 
 
 def cmd_bench(args) -> int:
     """Time a clean build against Jupyter Book's cached execution, a no-op rebuild, one data change, the tests."""
-    from .bench import run_bench
+    from .bench import run_bench  # heavy: builds the book twice
 
     result = run_bench(tests=not args.no_tests)
     if args.format == "json":
@@ -182,21 +179,22 @@ def cmd_bench(args) -> int:
 
 
 def cmd_new_chapter(args) -> int:
-    """Write a chapter notebook from the template and the register's sections."""
-    from .scaffold import write_chapter
+    """Add a chapter: list it in params.yml and _toc.yml, write its notebook from the template."""
+    from .scaffold import write_chapter  # heavy: pandas (the register is read)
 
     try:
-        path = write_chapter(args.name, force=args.force)
+        path = write_chapter(args.name, force=args.force, title=args.title, question=args.question)
     except (ValueError, FileExistsError) as err:
         print(f"new-chapter refused: {err}", file=sys.stderr)
         return 1
-    print(f"wrote {path}; add it to _toc.yml and params.yml (notebook), then `make refresh`")
+    print(f"wrote {path.relative_to(repo_root())}; listed {args.name} in params.yml and _toc.yml.\n"
+          "Next: `make book` to see the page, edit its prose (keep the headings), then `make refresh` and `make test`.")
     return 0
 
 
 def cmd_judge(args) -> int:
     """Judge one claim's wording of a figure against one official figure, by the written rules."""
-    from .verdicts import judge_wording
+    from .verdicts import judge_wording  # heavy: pandas (formatting)
 
     try:
         out = judge_wording(args.text, args.official, args.unit or "", args.kind)
@@ -263,9 +261,12 @@ def parser() -> argparse.ArgumentParser:
     bn.add_argument("--format", choices=["text", "json"], default="text")
     bn.set_defaults(func=cmd_bench)
 
-    nc = sub.add_parser("new-chapter", help="write a chapter notebook from the template and the register's sections")
+    nc = sub.add_parser("new-chapter", help="add a chapter: list it in params.yml and _toc.yml and write its "
+                        "notebook from the template and the register's sections")
     nc.add_argument("name", help="the chapter's name in params.yml and data/claims/<name>.yml")
     nc.add_argument("--force", action="store_true", help="overwrite an existing notebook")
+    nc.add_argument("--title", default=None, help="the chapter's title (for a chapter not yet in params.yml)")
+    nc.add_argument("--question", default=None, help="the question its page answers (for a chapter not yet in params.yml)")
     nc.set_defaults(func=cmd_new_chapter)
 
     i = sub.add_parser("ingest", help="read an official spreadsheet (.xlsx or .ods) into data/")
@@ -292,8 +293,6 @@ def _terminate(signum, frame):
 
 def plain_error(err: BaseException) -> str:
     """One line for an unexpected failure: never a traceback."""
-    import errno
-
     if isinstance(err, OSError) and err.errno == errno.ENOSPC:
         return f"no space left on the device{f' while writing {err.filename}' if err.filename else ''}; free some space and try again"
     if isinstance(err, OSError) and err.filename:

@@ -12,38 +12,18 @@ comes from `data/` or from the register's stated values.
 from __future__ import annotations
 
 import html
-import math
 
 import pandas as pd
 
+from .claims import load_register
 from .charts import PALETTE, series_chart, source_line, stated_chart, titled
-from .figures import month_end
-from .formatting import period_text
-from .official_data import series
+from .formatting import figure, period_text
+from .periods import month_end, period_end
+from .official_data import DataError, series
 from .pages import HTML, badge, official_text, stated_text
 
 #: Fewest points for a chart; with fewer the figures are shown as a table.
 MIN_POINTS = 3
-
-
-def period_end(period: str, period_type: str) -> pd.Timestamp:
-    """The last day a period covers: the date a point is drawn at.
-
-    date: itself; date_range: its end; quarter '2024-Q2': 30 June 2024; financial_year
-    '2023-24': 31 March 2024; calendar_year '2023': 31 December; year_ending '2024-06': 30 June 2024.
-    """
-    text = str(period)
-    if "/" in text:
-        return pd.Timestamp(text.split("/")[1])
-    if period_type == "quarter":
-        return pd.Period(text.replace("-Q", "Q"), freq="Q").end_time.normalize()
-    if period_type == "financial_year":
-        return pd.Timestamp(int(text[:4]) + 1, 3, 31)
-    if period_type == "calendar_year":
-        return pd.Timestamp(int(text[:4]), 12, 31)
-    if period_type == "year_ending":
-        return month_end(text[:7])
-    return pd.Timestamp(text)
 
 
 def claim_series(claim: dict) -> list[tuple[str, str, list[str]]]:
@@ -64,8 +44,6 @@ def points(file: str, series_id: str) -> pd.DataFrame:
     checked that every such series named by a claim is a declared gap, not a typo);
     any other failure propagates.
     """
-    from .official_data import DataError
-
     try:
         frame = series(file, series_id)
     except DataError as err:
@@ -142,8 +120,6 @@ def stated_figures(claims: list[dict], prefix):
     the document's figures side by side, labelled by the first column of the quoted table row
     (or the claim's words).  None when no claim matches.
     """
-    from .claims import load_register
-
     named = prefix if isinstance(prefix, dict) else {}
     group = ([c for c in claims if c["id"] in prefix] if isinstance(prefix, (list, tuple, dict))
              else [c for c in claims if c["id"].startswith(prefix)])
@@ -158,8 +134,6 @@ def stated_figures(claims: list[dict], prefix):
 
 def fmt_value(value: float, unit: str) -> str:
     """A figure as the table and chart text show it."""
-    from .formatting import figure
-
     return figure(value, unit)
 
 
@@ -201,8 +175,6 @@ def glue_sections(chapter: str, assessed: pd.DataFrame, claims: list[dict], sect
 
     Returns the frames shown, for the chapter's sources list.
     """
-    from .claims import load_register
-
     frames = []
     charts = load_register().get("stated_charts", {}).get(chapter, {})
     for anchor in sections:

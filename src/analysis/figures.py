@@ -9,13 +9,43 @@ result says so and names the official table that would settle it.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+import re
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from .claims import OfficialFigure
-from .formatting import count, period_text  # period_text also re-exported for chapter code
-from .official_data import dated_series, series, source_of, value_on
+from .formatting import count, figure, period_text  # period_text also re-exported for chapter code
+from .official_data import DataError, dated_series, series, source_of, value_on
+from .periods import month_end, period_end
+from .verdicts import judge_inference, judge_law, judge_opinion, judge_pledge
+
+
+@dataclass
+class OfficialFigure:
+    """What an official-figure function returns for one claim."""
+
+    value: float | None
+    detail: str = ""
+    sources: list[dict] = field(default_factory=list)
+    alternatives: dict[str, float | None] = field(default_factory=dict)
+    missing: str = ""
+    alternative_sources: list[dict] = field(default_factory=list)
+    label: str = "official figure"
+    unsettled: str = "not_in_book"
+    precision: float = 0.0
+    #: A verdict already reached by a non-numeric rule (opinion, law, inference, pledge).
+    judgement: object = None
+    #: The latest figure of the same series the book holds, when it is for a later period ("12,579 for 30 September 2024").
+    latest: str = ""
+
+    @property
+    def urls(self) -> list[str]:
+        """The source URLs, each once, in order."""
+        seen: list[str] = []
+        for src in [*self.sources, *self.alternative_sources]:
+            if src and src.get("url") and src["url"] not in seen:
+                seen.append(src["url"])
+        return seen
 
 
 def _missing(what: str, settled_by: str) -> OfficialFigure:
@@ -33,8 +63,6 @@ def _lookup(file: str, series_id: str, period: str, settled_by: str = "") -> tup
     claim names the table that would settle it (`settled_by`): a series still to be added.
     Any other failure (a missing file, a malformed row) always propagates.
     """
-    from .official_data import DataError
-
     try:
         frame = series(file, series_id)
     except DataError as err:
@@ -44,10 +72,11 @@ def _lookup(file: str, series_id: str, period: str, settled_by: str = "") -> tup
     return value_on(frame, period), source_of(frame, period)
 
 
-def published(file: str, series_id: str, period: str, settled_by: str = "") -> OfficialFigure:
-    """A figure as published for one period, with the latest figure of the series when that is for a later period."""
+def published(file: str, series_id: str, period: str, settled_by: str = "", as_of: str = "") -> OfficialFigure:
+    """A figure as published for one period, with the latest figure of the series held up to `as_of`
+    when that is for a later period."""
     value, src = _lookup(file, series_id, period, settled_by)
-    latest = latest_of(file, series_id, period)
+    latest = latest_of(file, series_id, period, as_of)
     if value is None:
         missing = _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
         missing.latest = latest
@@ -55,18 +84,21 @@ def published(file: str, series_id: str, period: str, settled_by: str = "") -> O
     return OfficialFigure(value, f"{period_text(period)}{_kind(src)}", [src], latest=latest)
 
 
-def latest_of(file: str, series_id: str, after: str) -> str:
-    """The latest figure of a series, as text with its period, when its period comes after `after` ('' otherwise).
+def latest_of(file: str, series_id: str, after: str, as_of: str = "") -> str:
+    """The latest figure of a series up to the end of the as-of month, as text with its period,
+    when its period comes after `after` ('' otherwise).
 
-    Only periods of the same form as `after` count (a quarter after a quarter, a date after a date).
+    Only periods of the same form as `after` count (a quarter after a quarter, a date after a date);
+    a period counts as held at `as_of` when it ends on or before the as-of month's last day.
     """
-    from .formatting import figure
-
     try:
         frame = series(file, series_id)
-    except Exception:  # a series still to be added: nothing later is held
+    except DataError:  # a series still to be added: nothing later is held
         return ""
     same = frame[frame["period"].str.len() == len(after)].dropna(subset=["value"])
+    if as_of and not same.empty:
+        cut = month_end(as_of)
+        same = same[[period_end(p, t) <= cut for p, t in zip(same["period"], same["period_type"])]]
     if same.empty or str(same["period"].iloc[-1]) <= after:
         return ""
     row = same.iloc[-1]
@@ -180,16 +212,12 @@ def opinion(note: str = "") -> OfficialFigure:
 
     The claim is registered so a reader sees it was considered; the verdict says why there is none.
     """
-    from .verdicts import judge_opinion
-
     judged = judge_opinion(note)
     return OfficialFigure(None, missing=judged.reason, unsettled="not_checkable", judgement=judged)
 
 
 def law(correct: bool, provision: str, url: str = "") -> OfficialFigure:
     """A statement of law or policy, judged against the provision it describes (with its legislation.gov.uk address)."""
-    from .verdicts import judge_law
-
     src = {"url": url, "source_kind": "official", "publication": provision} if url else None
     return OfficialFigure(None, "", [src] if src else [], label="provision", judgement=judge_law(bool(correct), provision))
 
@@ -203,8 +231,6 @@ def figures_in_text(text: str) -> tuple[str, list[dict]]:
     So that an explanation quotes figures from the data, never typed by hand; a figure that is
     not held is an error naming the placeholder.
     """
-    import re
-
     sources: list[dict] = []
 
     def one(match):
@@ -224,8 +250,6 @@ def inference(holds: bool | None, explanation: str) -> OfficialFigure:
     Figures from the data are written `{file:series_id@period}` in the explanation and filled in
     from data/ (see `figures_in_text`).
     """
-    from .verdicts import judge_inference
-
     text, sources = figures_in_text(explanation)
     return OfficialFigure(None, label="reasoning", sources=sources, judgement=judge_inference(holds, text))
 
@@ -236,10 +260,10 @@ def pledge(target: float, due: str, settled_by: str = "", file: str = "", series
 
     The achieved figure comes from `file`/`series_id`/`period` when the book holds it, or is
     the sum over `periods` (for example recruits in each year of a programme; every period
-    must be held).  `as_of` defaults to the shared as-of month in params.yml.
+    must be held).  `as_of` is the edition's month, handed down by `claims.assess_claims`.
     """
-    from .verdicts import judge_pledge
-
+    if not as_of:
+        raise ValueError("a pledge is judged at the edition's as-of month: pass as_of (assess_claims does)")
     achieved, src = (None, None)
     sources: list[dict] = []
     if file and series_id and periods:
@@ -252,10 +276,6 @@ def pledge(target: float, due: str, settled_by: str = "", file: str = "", series
     elif file and series_id and period:
         achieved, src = _lookup(file, series_id, period, settled_by)
         sources = [src] if src else []
-    if not as_of:
-        from .params import shared_as_of
-
-        as_of = shared_as_of()
     as_of_day = str(month_end(as_of).date())
     judged = judge_pledge(float(target), achieved, str(due), as_of_day)
     if judged.why_unsettled == "not_in_book" and settled_by:
@@ -274,11 +294,6 @@ def pledge(target: float, due: str, settled_by: str = "", file: str = "", series
 def prison_population(kind: str = "total") -> pd.DataFrame:
     """The prison population ('total', 'sentenced' or 'remand') at each date held."""
     return dated_series("prison_population", f"prison_population_{kind}")
-
-
-def month_end(as_of: str) -> pd.Timestamp:
-    """The last day of an as-of month written YYYY-MM."""
-    return pd.Period(as_of, freq="M").end_time.normalize()
 
 
 def up_to(frame: pd.DataFrame, as_of: str) -> pd.DataFrame:

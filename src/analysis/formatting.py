@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 #: What a page shows where the book holds no figure.
 NOT_HELD = "not held"
 
@@ -73,8 +75,6 @@ def money(pounds: float | None) -> str:
 
 def period_text(period: str) -> str:
     """A period as readers write it: '30 June 2024', '2024 Q2', '2023-24', '2012'."""
-    import pandas as pd
-
     if len(period) == 10 and period[4] == "-" and period[7] == "-":
         stamp = pd.Timestamp(period)
         return f"{stamp.day} {stamp.strftime('%B %Y')}"
@@ -88,6 +88,4 @@ def period_text(period: str) -> str:
 
 def month_text(as_of: str) -> str:
     """An as-of month written YYYY-MM, as readers write it: 'June 2024'."""
-    import pandas as pd
-
     return pd.Period(as_of, freq="M").strftime("%B %Y")

@@ -21,6 +21,7 @@ written, and nothing is written when anything is wrong.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import re
@@ -31,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from .paths import data_dir
+from .validation import validate_data
 
 COLUMNS = ["series_id", "period", "period_type", "value", "unit", "publisher", "publication", "url", "table_ref",
            "date_published", "date_accessed", "licence", "source_kind", "note"]
@@ -88,7 +92,6 @@ def parse_period(heading: str) -> tuple[str, str, str] | None:
         return f"{m.group(3)}-Q{quarter}", "quarter", m.group(4) or ""
     m = re.fullmatch(r"(?:at )?(\d{1,2}) ([a-z]{3})[a-z]* (\d{4})", text, re.IGNORECASE)
     if m and m.group(2).lower() in MONTHS:
-        import datetime as dt
         try:
             day = dt.date(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
         except ValueError:
@@ -120,7 +123,7 @@ class Table:
 
 def read_workbook(path: Path) -> dict[str, list[list]]:
     """Every sheet of an .xlsx or .ods file as a grid of cell values, anchored at A1."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook  # heavy: the spreadsheet reader, only for ingest
 
     if path.suffix.lower() not in (".xlsx", ".ods"):
         raise IngestError(path, None, None, "not an .xlsx or .ods file")
@@ -473,8 +476,6 @@ def _append(folder: Path, rows: list[dict]) -> None:
 
 def apply(result: Plan, data: Path) -> list[str]:
     """Validate the merged data in a scratch copy, then append the new rows to data/. Returns problems (empty = written)."""
-    from .validation import validate_data
-
     adding = [r for r in result.rows if r["_change"] != "held"]
     if not adding:
         return []
@@ -515,8 +516,6 @@ def summary(result: Plan) -> str:
 
 def ingest(file, source=None, data=None, dry_run: bool = False, out=sys.stdout, err=sys.stderr) -> int:
     """Read FILE, compare with data/, and (unless dry_run) append new and revised rows. Returns an exit code."""
-    from .paths import data_dir
-
     data = Path(data) if data else data_dir()
     try:
         result = plan(read_file(Path(file), source), data)

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .official_data import SUPPRESSION_MARKERS
+from .official_data import SUPPRESSION_MARKERS, log_read
+from .problems import Problem
 
 #: Licences a figure may be republished under; "unknown" is allowed only on secondary rows.
 KNOWN_LICENCES = {"OGL-3.0", "OGL-UK-3.0", "Open Parliament Licence", "CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0"}
@@ -34,16 +35,6 @@ RECENT = 3
 RECENT_YEARS = 5
 #: Hosts that are placeholders, not sources.
 PLACEHOLDER_HOSTS = {"todo", "tbd", "example.com", "www.example.com", "localhost", "x", "xxx"}
-
-
-@dataclass
-class Flag:
-    """One finding, located by file, row and column."""
-
-    file: str
-    row: int | None
-    column: str | None
-    message: str
 
 
 @dataclass
@@ -111,9 +102,8 @@ def read_rows(path: Path) -> list[dict]:
         return [dict(row, _row=number) for number, row in enumerate(csv.DictReader(fh), start=2)]
 
 
-def load_units(folder: Path) -> tuple[dict[str, list[str]] | None, list[Flag]]:
+def load_units(folder: Path) -> tuple[dict[str, list[str]] | None, list[Problem]]:
     """The units each series may use, from `schemas/series-units.json`."""
-    from .official_data import log_read
 
     path = folder / UNITS_FILE
     log_read(path)
@@ -121,57 +111,57 @@ def load_units(folder: Path) -> tuple[dict[str, list[str]] | None, list[Flag]]:
         units = json.loads(path.read_text(encoding="utf-8"))["units"]
         assert isinstance(units, dict)
     except FileNotFoundError:
-        return None, [Flag(str(path), None, None, "the list of series and their units is missing")]
+        return None, [Problem(str(path), None, None, "the list of series and their units is missing")]
     except (ValueError, KeyError, TypeError, AssertionError) as err:
-        return None, [Flag(str(path), None, "units", f"not a valid list of series and units ({type(err).__name__})")]
+        return None, [Problem(str(path), None, "units", f"not a valid list of series and units ({type(err).__name__})")]
     return units, []
 
 
-def check_row(file: str, row: dict, units: dict | None, today: dt.date) -> list[Flag]:
+def check_row(file: str, row: dict, units: dict | None, today: dt.date) -> list[Problem]:
     """Errors in one row's provenance and meaning."""
     flags = []
     n = row["_row"]
     if units is not None:
         allowed = units.get(row["series_id"])
         if allowed is None:
-            flags.append(Flag(file, n, "series_id", f"unknown series {row['series_id']!r} (not in {UNITS_FILE}: "
+            flags.append(Problem(file, n, "series_id", f"unknown series {row['series_id']!r} (not in {UNITS_FILE}: "
                               "a typo, or add the new series there)"))
         elif row["unit"] not in allowed:
-            flags.append(Flag(file, n, "unit", f"series {row['series_id']!r} is published in {' or '.join(allowed)}, "
+            flags.append(Problem(file, n, "unit", f"series {row['series_id']!r} is published in {' or '.join(allowed)}, "
                               f"not {row['unit']!r}"))
     why = url_problem(row["url"])
     if why:
-        flags.append(Flag(file, n, "url", why))
+        flags.append(Problem(file, n, "url", why))
     why = licence_problem(row["licence"], row["source_kind"])
     if why:
-        flags.append(Flag(file, n, "licence", why))
+        flags.append(Problem(file, n, "licence", why))
     accessed = dt.date.fromisoformat(row["date_accessed"])
     published = published_day(row["date_published"])
     if accessed > today:
-        flags.append(Flag(file, n, "date_accessed", f"accessed {row['date_accessed']}, which is in the future"))
+        flags.append(Problem(file, n, "date_accessed", f"accessed {row['date_accessed']}, which is in the future"))
     if published and published > today:
-        flags.append(Flag(file, n, "date_published", f"published {row['date_published']}, which is in the future"))
+        flags.append(Problem(file, n, "date_published", f"published {row['date_published']}, which is in the future"))
     elif published and published > accessed:
-        flags.append(Flag(file, n, "date_published", f"published {row['date_published']}, after it was accessed "
+        flags.append(Problem(file, n, "date_published", f"published {row['date_published']}, after it was accessed "
                           f"({row['date_accessed']})"))
     start, _ = period_bounds(row["period"], row["period_type"])
     if start > today and not PROJECTION_WORDS.search(row.get("note") or ""):
-        flags.append(Flag(file, n, "period", f"period {row['period']} is in the future; mark a projection as such "
+        flags.append(Problem(file, n, "period", f"period {row['period']} is in the future; mark a projection as such "
                           "in the note"))
     return flags
 
 
-def check_row_warnings(file: str, row: dict) -> list[Flag]:
+def check_row_warnings(file: str, row: dict) -> list[Problem]:
     """Doubts about one row that do not refuse it: a period that begins after its figure was published."""
     published = published_day(row["date_published"])
     start, _ = period_bounds(row["period"], row["period_type"])
     if published and start > published and not PROJECTION_WORDS.search(row.get("note") or ""):
-        return [Flag(file, row["_row"], "period", f"period {row['period']} begins after the figure's publication date "
+        return [Problem(file, row["_row"], "period", f"period {row['period']} begins after the figure's publication date "
                      f"({row['date_published']}); correct the date, or mark a projection as such in the note")]
     return []
 
 
-def check_official_unique(file: str, rows: list[dict]) -> list[Flag]:
+def check_official_unique(file: str, rows: list[dict]) -> list[Problem]:
     """One official value per series, period and publication date."""
     first: dict[tuple, dict] = {}
     flags = []
@@ -180,7 +170,7 @@ def check_official_unique(file: str, rows: list[dict]) -> list[Flag]:
             continue
         key = (row["series_id"], row["period"], row["date_published"])
         if key in first and first[key]["value"].strip() != row["value"].strip():
-            flags.append(Flag(file, row["_row"], "value",
+            flags.append(Problem(file, row["_row"], "value",
                               f"two official values for {key[0]} {key[1]} published {key[2]}: {first[key]['value']} "
                               f"(row {first[key]['_row']}) and {row['value']}; keep one, or date the revision"))
         first.setdefault(key, row)
@@ -197,7 +187,7 @@ def _number(text: str) -> float | None:
         return None
 
 
-def check_jumps(file: str, rows: list[dict]) -> list[Flag]:
+def check_jumps(file: str, rows: list[dict]) -> list[Problem]:
     """Flag a value far outside its series' recent range, unless its note says why.
 
     The recent range is the figures for the previous RECENT periods of the same series and
@@ -227,7 +217,7 @@ def check_jumps(file: str, rows: list[dict]) -> list[Flag]:
                 if value is None or value <= 0:
                     continue
                 if (value > JUMP_FACTOR * high or value < low / JUMP_FACTOR) and not BREAK_WORDS.search(row.get("note") or ""):
-                    flags.append(Flag(file, row["_row"], "value",
+                    flags.append(Problem(file, row["_row"], "value",
                                       f"{sid} {period} is {row['value']}, far outside its recent range "
                                       f"({low:,g} to {high:,g}); check it, or say in the note why (a break in the series)"))
     return flags
@@ -235,8 +225,6 @@ def check_jumps(file: str, rows: list[dict]) -> list[Flag]:
 
 def check_meaning(folder: Path, today: dt.date | None = None) -> MeaningReport:
     """Run every meaning check over the files listed in the data package (which already passed the schema)."""
-    from .validation import Problem
-
     today = today or dt.date.today()
     report = MeaningReport()
     units, flags = load_units(folder)
@@ -250,6 +238,4 @@ def check_meaning(folder: Path, today: dt.date | None = None) -> MeaningReport:
             report.warnings += check_row_warnings(str(path), row)
         report.errors += check_official_unique(str(path), rows)
         report.warnings += check_jumps(str(path), rows)
-    report.errors = [Problem(f.file, f.row, f.column, f.message) for f in report.errors]
-    report.warnings = [Problem(f.file, f.row, f.column, f.message) for f in report.warnings]
     return report

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 from pathlib import Path
 
@@ -56,8 +57,6 @@ SERIES_BREAKS = {
 
 def package_descriptor(folder: Path | None = None) -> dict:
     """The data package descriptor as a dict (for the catalogue page and the edition records)."""
-    import json
-
     folder = Path(folder) if folder else data_dir()
     return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
 

@@ -7,13 +7,16 @@ for glue.  Verdict badges always show the verdict word, never colour alone.
 from __future__ import annotations
 
 import html
-from pathlib import Path
 import re
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pandas as pd
 
+from .claims import assess_claims, load_register, verdict_counts
+from .editions import verdict_history
 from .formatting import NOT_HELD, missing, month_text
-from .verdicts import Verdict, fmt
+from .verdicts import MEANINGS, Verdict, fmt, rules_table
 
 #: CSS class per verdict (colours in book/_static/verdicts.css).
 BADGE_CLASS = {
@@ -73,8 +76,6 @@ def chapter_name(chapter: str) -> str:
 
 def document_files() -> dict[str, str]:
     """The archived file of each source document, by document id."""
-    from .claims import load_register
-
     return {key: Path(str(doc.get("archive", ""))).name for key, doc in load_register()["documents"].items()}
 
 
@@ -146,8 +147,6 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
 
 def verdict_counts_html(assessed: pd.DataFrame) -> HTML:
     """How many claims have each verdict, as a small table of badges and counts."""
-    from .claims import verdict_counts
-
     counts = verdict_counts(assessed)
     cells = "".join(f"<tr><td>{badge(v)}</td><td>{n}</td></tr>" for v, n in counts.items())
     text = ", ".join(f"{v}: {n}" for v, n in counts.items())
@@ -193,8 +192,6 @@ def register_table(assessed: pd.DataFrame, built: set[str] | None = None,
     and where (linked to the archived document), stated against official figure, the
     verdict badge and reason, and source links named by their site.
     """
-    from urllib.parse import urlparse
-
     def options(pairs):
         return "".join(f'<option value="{html.escape(k)}">{html.escape(v)}</option>' for k, v in pairs)
 
@@ -251,8 +248,6 @@ def register_table(assessed: pd.DataFrame, built: set[str] | None = None,
 
 def vocabulary_html() -> HTML:
     """The verdict vocabulary with what each word means."""
-    from .verdicts import MEANINGS
-
     rows = "".join(f"<tr><td>{badge(v.value)}</td><td>{html.escape(MEANINGS[v])}</td></tr>" for v in Verdict)
     return HTML(f'<table class="verdict-table"><caption>The verdict words</caption><thead><tr><th scope="col">Verdict</th><th scope="col">Meaning</th></tr></thead><tbody>{rows}</tbody></table>',
                 "\n".join(f"{v.value}: {MEANINGS[v]}" for v in Verdict))
@@ -260,8 +255,6 @@ def vocabulary_html() -> HTML:
 
 def rules_html() -> HTML:
     """The written rule for each rounding word, taken from the engine's own docstrings."""
-    from .verdicts import rules_table
-
     table = rules_table()
     rows = "".join(f"<tr><td>{html.escape(r['rule'])}</td><td>{html.escape(r['kind'])}</td><td>{html.escape(r['words'])}</td>"
                    f"<td>{html.escape(r['test'])}</td><td>{html.escape(r['example'])}</td></tr>" for r in table)
@@ -336,8 +329,6 @@ def chapters_html(chapters: list[dict], assessed: pd.DataFrame) -> HTML:
 
 def documents_html() -> HTML:
     """The source documents the claims come from: title, publisher, date."""
-    from .claims import load_register
-
     docs = load_register()["documents"]
     rows = "".join(f"<tr><td><a href=\"../_static/documents/{html.escape(Path(str(d.get('archive', ''))).name)}\">{html.escape(d['title'])}</a></td><td>{html.escape(d['publisher'])}</td>"
                    f"<td>{html.escape(str(d['date']))}</td></tr>" for d in docs.values())
@@ -345,33 +336,8 @@ def documents_html() -> HTML:
                 f"<tbody>{rows}</tbody></table>", "\n".join(d["title"] for d in docs.values()))
 
 
-def load_left_out(folder: Path | None = None) -> list[dict]:
-    """Statements with a number that were left out of the register on purpose, each with its reason.
-
-    Read from `data/documents/left-out.yml`; an entry without a known document, a quote or a
-    reason is refused with the file, the entry and the key.
-    """
-    from .claims import _read_yaml, load_register
-    from .official_data import DataError, data_dir
-
-    path = (folder or data_dir()) / "documents" / "left-out.yml"
-    if not path.exists():
-        return []
-    entries = _read_yaml(path).get("left_out") or []
-    documents = load_register(folder)["documents"]
-    for i, entry in enumerate(entries, start=1):
-        for key in ("document", "quote", "reason"):
-            if not isinstance(entry, dict) or not str(entry.get(key) or "").strip():
-                raise DataError(path, i, key, f"left-out entry #{i} has no {key!r}")
-        if str(entry["document"]) not in documents:
-            raise DataError(path, i, "document", f"left-out entry #{i} cites unknown document {entry['document']!r}")
-    return entries
-
-
 def left_out_html(entries: list[dict]) -> HTML:
     """The statements left out of the register, by document, with the reason for each."""
-    from .claims import load_register
-
     docs = load_register()["documents"]
     rows = "".join(f"<tr><td>{html.escape(docs[str(e['document'])].get('short', e['document']))}</td>"
                    f"<td><q>{html.escape(e['quote'])}</q></td><td>{html.escape(e['reason'])}</td></tr>"
@@ -390,17 +356,14 @@ def _history_note(steps: list[tuple[str, str]] | None, editions_page: str) -> st
             f"{text}</span>")
 
 
-def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
-    """Judge a chapter's claims and glue what its page shows about them.
+def glue_chapter_claims(chapter: str, glue, edition) -> pd.DataFrame:
+    """Judge a chapter's claims as of the edition handed down and glue what its page shows about them.
 
     Glues `<chapter>_verdict_box`, `<chapter>_comparison`, and for each claim
     `<id>__claim`, `__stated`, `__verdict`, `__reason`, `__conclusion` and `__who`.  Returns the verdicts.
     """
-    from .claims import assess_claims
-    from .updates import load_editions, verdict_history
-
-    verdicts = assess_claims(chapter)
-    glue(f"{chapter}_verdict_box", verdict_box(verdicts, verdict_history(load_editions())), display=False)
+    verdicts = assess_claims(edition, chapter)
+    glue(f"{chapter}_verdict_box", verdict_box(verdicts, verdict_history(list(edition.released))), display=False)
     glue(f"{chapter}_comparison", comparison_table(verdicts), display=False)
     for _, row in verdicts.iterrows():
         glue(f"{row['id']}__claim", row["claim"], display=False)
@@ -414,8 +377,6 @@ def glue_chapter_claims(chapter: str, glue) -> pd.DataFrame:
 
 def verdict_summary(assessed: pd.DataFrame) -> str:
     """One sentence for the top of a chapter: how many claims, and how many got each verdict."""
-    from .claims import verdict_counts
-
     counts = {v: n for v, n in verdict_counts(assessed).items() if n}
     parts = ", ".join(f"{n} {v}" for v, n in counts.items())
     return f"This page checks {len(assessed)} claims: {parts}."
@@ -436,8 +397,6 @@ def current_edition_text(records: list[dict]) -> str:
 
 def editions_html(records: list[dict], register_path: str = "claims-register.html") -> HTML:
     """Every edition, newest first: new figures, revised figures (old -> new) and verdicts that changed."""
-    from .updates import verdict_history
-
     def claim_link(cid: str) -> str:
         return f'<a href="{register_path}#register-{html.escape(cid)}">{html.escape(cid)}</a>'
 

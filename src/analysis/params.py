@@ -1,4 +1,4 @@
-"""Checks for `params.yml`: every parameter's type and range, declared beside it in the file.
+"""`params.yml`: the one list of chapters, the shared settings, and every parameter's type and range, declared beside it in the file.
 
 Each chapter entry (and the shared block) has `parameters:` and, next to it, `checks:`
 giving for each parameter one of these declarations:
@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from .paths import params_file
+from .paths import params_file, repo_root
+from .problems import Problem
 
 
 class ParamsError(ValueError):
@@ -103,9 +105,6 @@ def check_value(name: str, value, rule: dict, siblings: dict) -> str | None:
 
 def check_params(chapters=None, path: Path | None = None) -> list:
     """Every parameter of every chapter (after command-line overrides) against its declaration."""
-    from .pipeline import load_chapters
-    from .validation import Problem
-
     path = path or params_file()
     try:
         spec = read_params(path)
@@ -142,3 +141,75 @@ def shared_as_of(path: Path | None = None) -> str:
     if not value:
         raise ParamsError(f"{(path or params_file()).name}, key shared.as_of: missing")
     return str(value)
+
+
+# --- the one list of chapters ---------------------------------------------------------
+
+
+@dataclass
+class Chapter:
+    """One chapter: its notebook and the parameters it runs with."""
+
+    name: str
+    notebook: Path
+    parameters: dict = field(default_factory=dict)
+    #: Seconds its last execution took (from the cache state), used to start the longest first.
+    last_seconds: float | None = None
+
+
+def parse_override(text: str) -> tuple[str | None, str, object]:
+    """Split 'CHAPTER.NAME=VALUE' (or 'NAME=VALUE' for every chapter); VALUE is read as YAML."""
+    if "=" not in text:
+        raise ValueError(f"--param needs CHAPTER.NAME=VALUE, got {text!r}")
+    key, raw = text.split("=", 1)
+    chapter, _, name = key.rpartition(".")
+    return (chapter or None), name, yaml.safe_load(raw)
+
+
+def load_chapters(overrides: list[str] | None = None, path: Path | None = None) -> list[Chapter]:
+    """Read the parameters file and apply command-line overrides.
+
+    Shared parameters (such as `as_of`) go to every chapter; a chapter's own parameters win.
+    """
+    path = path or params_file()
+    spec = read_params(path)
+    shared = dict(spec.get("shared") or {})
+    chapters = []
+    for name, entry in [*spec["chapters"].items(), *spec.get("pages", {}).items()]:
+        if not entry.get("notebook"):
+            continue  # a planned chapter: claims registered, no page yet
+        params = {**shared, **(entry.get("parameters") or {})}
+        chapters.append(Chapter(name, repo_root() / entry["notebook"], params))
+    by_name = {c.name: c for c in chapters}
+    for text in overrides or []:
+        chapter, name, value = parse_override(text)
+        if chapter and chapter not in by_name:
+            raise ValueError(f"--param {text!r}: no chapter {chapter!r} in {path.name} (have {', '.join(by_name)})")
+        targets = [by_name[chapter]] if chapter else [c for c in chapters if name in c.parameters] or chapters
+        for target in targets:
+            if name not in target.parameters:
+                raise ValueError(f"--param {text!r}: chapter {target.name!r} has no parameter {name!r} "
+                                 f"(has {', '.join(target.parameters)})")
+            target.parameters[name] = value
+    return chapters
+
+
+def chapter_list(path: Path | None = None) -> list[dict]:
+    """The one list of chapters, in book order: name, title, question, notebook (None when planned)."""
+    spec = read_params(path or params_file())
+    return [{"name": name, "title": entry["title"], "question": entry["question"],
+             "notebook": entry.get("notebook")} for name, entry in spec["chapters"].items()]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What the top of a run reads once and hands down (see `editions.read_edition`).
+
+    `as_of`: the latest month of official data the book reports on (YYYY-MM); `pages`: each
+    chapter's notebook, None while the chapter is planned; `released`: the edition records
+    already in `data/editions/`, oldest first.
+    """
+
+    as_of: str
+    pages: dict = field(default_factory=dict)
+    released: tuple = ()

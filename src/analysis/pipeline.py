@@ -31,15 +31,16 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
-import yaml
 
 from .outputs import OUTPUTS_DIR_ENV, STAGED
-from .paths import DATA_DIR_ENV, READS_LOG_ENV, params_file, repo_root
+from .params import Chapter, load_chapters
+from .paths import DATA_DIR_ENV, READS_LOG_ENV, repo_root
 
 #: Papermill metadata that changes on every run and must not reach committed notebooks or HTML.
 VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables")
@@ -48,65 +49,6 @@ INJECTED_CELL_ID = "injected-parameters"
 
 class BuildError(RuntimeError):
     """A build step failed; the message says which notebook and cell, or which step."""
-
-
-@dataclass
-class Chapter:
-    """One chapter: its notebook and the parameters it runs with."""
-
-    name: str
-    notebook: Path
-    parameters: dict = field(default_factory=dict)
-    #: Seconds its last execution took (from the cache state), used to start the longest first.
-    last_seconds: float | None = None
-
-
-def parse_override(text: str) -> tuple[str | None, str, object]:
-    """Split 'CHAPTER.NAME=VALUE' (or 'NAME=VALUE' for every chapter); VALUE is read as YAML."""
-    if "=" not in text:
-        raise ValueError(f"--param needs CHAPTER.NAME=VALUE, got {text!r}")
-    key, raw = text.split("=", 1)
-    chapter, _, name = key.rpartition(".")
-    return (chapter or None), name, yaml.safe_load(raw)
-
-
-def load_chapters(overrides: list[str] | None = None, path: Path | None = None) -> list[Chapter]:
-    """Read the parameters file and apply command-line overrides.
-
-    Shared parameters (such as `as_of`) go to every chapter; a chapter's own parameters win.
-    """
-    from .params import read_params
-
-    path = path or params_file()
-    spec = read_params(path)
-    shared = dict(spec.get("shared") or {})
-    chapters = []
-    for name, entry in [*spec["chapters"].items(), *spec.get("pages", {}).items()]:
-        if not entry.get("notebook"):
-            continue  # a planned chapter: claims registered, no page yet
-        params = {**shared, **(entry.get("parameters") or {})}
-        chapters.append(Chapter(name, repo_root() / entry["notebook"], params))
-    by_name = {c.name: c for c in chapters}
-    for text in overrides or []:
-        chapter, name, value = parse_override(text)
-        if chapter and chapter not in by_name:
-            raise ValueError(f"--param {text!r}: no chapter {chapter!r} in {path.name} (have {', '.join(by_name)})")
-        targets = [by_name[chapter]] if chapter else [c for c in chapters if name in c.parameters] or chapters
-        for target in targets:
-            if name not in target.parameters:
-                raise ValueError(f"--param {text!r}: chapter {target.name!r} has no parameter {name!r} "
-                                 f"(has {', '.join(target.parameters)})")
-            target.parameters[name] = value
-    return chapters
-
-
-def chapter_list(path: Path | None = None) -> list[dict]:
-    """The one list of chapters, in book order: name, title, question, notebook (None when planned)."""
-    from .params import read_params
-
-    spec = read_params(path or params_file())
-    return [{"name": name, "title": entry["title"], "question": entry["question"],
-             "notebook": entry.get("notebook")} for name, entry in spec["chapters"].items()]
 
 
 def sha256_bytes(*chunks: bytes) -> str:
@@ -232,7 +174,7 @@ class WarmKernel:
 
     def get(self, cwd: str):
         """The running kernel manager (started now when there is none or it died)."""
-        from jupyter_client.manager import KernelManager
+        from jupyter_client.manager import KernelManager  # heavy: started only when a notebook runs
 
         if self.km is not None and not self.km.is_alive():
             self.stop()
@@ -275,9 +217,9 @@ _WARM = WarmKernel()
 
 def _register_warm_engine() -> str:
     """Register (once) a papermill engine that executes on the warm kernel and closes its client."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.utils import merge_kwargs, remove_args
+    from papermill.clientwrap import PapermillNotebookClient  # heavy: papermill, only when a notebook runs
+    from papermill.engines import NBClientEngine, papermill_engines  # heavy
+    from papermill.utils import merge_kwargs, remove_args  # heavy
 
     class WarmEngine(NBClientEngine):
         @classmethod
@@ -309,7 +251,7 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
     into place only when execution succeeded.  A kernel that fails to start or dies is replaced
     by a new one and the notebook tried once more.
     """
-    import papermill as pm
+    import papermill as pm  # heavy: only when a notebook runs
 
     start = time.monotonic()
     out = Path(output)
@@ -446,12 +388,10 @@ def write_state(paths: BuildPaths, state: dict) -> None:
 
 def vega_bundle(paths: BuildPaths) -> Path:
     """The vendored vega bundle, generated once per installed altair / vl-convert version."""
-    from importlib.metadata import version
-
     # named by the installed versions, read without importing altair (about 1 s) when cached
     target = paths.cache / f"vega-bundle-{version('altair')}-{version('vl-convert-python')}.js"
     if not target.is_file():
-        from .charts import vega_bundle_js  # optional heavy dependency: altair, only to make the bundle
+        from .charts import vega_bundle_js  # heavy: altair, only to make the bundle
 
         paths.cache.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".tmp")
@@ -630,8 +570,6 @@ def build_fingerprint(overrides: list[str] | None, data_folder: str | None) -> s
     changed: the build says so and stops (no validation, no kernel, no Sphinx).  Anything
     else goes through the per-notebook and site keys as usual.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
     root = repo_root()
     parts = [json.dumps(overrides or []).encode(), package_hash().encode(), published_date().encode(),
              tree_hash(Path(data_folder) if data_folder else root / "data").encode()]
@@ -656,7 +594,7 @@ def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> 
     if not force and read_state(paths).get("fingerprint") == fingerprint and (paths.site / "index.html").is_file():
         echo(f"site up to date: {paths.site} (nothing changed since the last build; {time.monotonic() - t0:.2f} s)")
         return paths.site
-    from .validation import check_data_or_raise
+    from .validation import check_data_or_raise  # heavy: frictionless and pandas, never loaded by a no-op build
 
     chapters = load_chapters(overrides)
     for warning in check_data_or_raise(Path(data_folder) if data_folder else None, chapters, BuildError):
@@ -685,7 +623,6 @@ def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> 
     stage = run / "stage" / "source"
     stage.mkdir(parents=True)
     stage_sources(paths, chapters, stage, outputs)
-    from importlib.metadata import version
 
     # the Sphinx stage also reads the data folder (the data download), so its bytes are in the key
     site_key = sha256_bytes(tree_hash(stage).encode(), tree_hash(Path(data_folder) if data_folder else

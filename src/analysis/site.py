@@ -25,6 +25,8 @@ import zipfile
 from pathlib import Path
 
 from .outputs import REGISTER_CSV, REGISTER_JSON, staged_register
+from .pages import VERDICT_RATING
+from .paths import data_dir
 
 SITE_FILE = "_site.json"
 VEGA = "vega-bundle.js"
@@ -49,8 +51,6 @@ def site_settings(srcdir: str) -> dict:
 
 def rating(record: dict) -> int | None:
     """The claim's rating on schema.org's 1-5 scale: the record's own, else from the verdict."""
-    from .pages import VERDICT_RATING
-
     value = record.get("rating")
     if value is not None and value == value:  # not NaN
         return int(value)
@@ -158,8 +158,6 @@ def register_records(app) -> list[dict]:
 def write_downloads(srcdir: Path, outdir: Path) -> None:
     """The register as CSV and JSON (as the register notebook published them), the data package
     as a zip, and the archived documents."""
-    from .paths import data_dir
-
     folder = outdir / "_static" / "data"
     folder.mkdir(parents=True, exist_ok=True)
     register = staged_register(srcdir)

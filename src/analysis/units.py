@@ -12,6 +12,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from .paths import data_dir
+
 #: Units that are percentages (of a whole, or of capacity).
 PERCENT_UNITS = frozenset({"percent", "percent_of_capacity"})
 #: Units that are ratios or multiples (a claim's "twelve-fold" is a `fold`).
@@ -27,8 +29,6 @@ def _schema_units(path: str) -> tuple[str, ...]:
 
 def data_units(folder: Path | None = None) -> tuple[str, ...]:
     """Every unit a data row may use, in the schema's order."""
-    from .paths import data_dir
-
     return _schema_units(str((folder or data_dir()) / "schemas" / "series.json"))
 
 

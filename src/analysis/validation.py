@@ -9,6 +9,10 @@ secondary row.  Each problem names the file, the row and the column.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hashlib
+import io
 import json
 import re
 from dataclasses import dataclass, replace
@@ -17,8 +21,13 @@ from pathlib import Path
 import attrs
 from frictionless import Check, Checklist, Resource, errors
 
+from .claims import DOCUMENTS_FILE, REGISTER_DIR, load_left_out, load_register
 from .official_data import SUPPRESSION_MARKERS, DataError
+from .meaning import check_meaning
+from .params import check_params
 from .paths import data_dir
+from .problems import Problem
+from .units import count_units
 
 PERIOD_FORMS = {
     "date": r"\d{4}-\d{2}-\d{2}",
@@ -28,24 +37,6 @@ PERIOD_FORMS = {
     "year_ending": r"\d{4}-\d{2}-\d{2}",
     "date_range": r"\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}",
 }
-from .units import count_units  # noqa: E402  (units in one place: the table schema)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the data, located by file, row and column."""
-
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        structured = self.file.endswith((".yml", ".yaml", ".json"))
-        row = "line" if self.file.endswith(".json") else "row"
-        where = (self.file + (f", {row} {self.row}" if self.row else "")
-                 + (f", {'key' if structured else 'column'} {self.column!r}" if self.column else ""))
-        return f"{where}: {self.message}"
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -68,7 +59,6 @@ class period_matches_type(Check):
             yield errors.CellError.from_row(row, field_name="period",
                                             note=f"financial year {period!r} must end the year after it starts")
         if kind in ("date", "year_ending", "date_range"):
-            import datetime as dt
             for part in period.split("/"):
                 try:
                     dt.date.fromisoformat(part)
@@ -207,9 +197,6 @@ def check_text(path: Path) -> tuple[list[Problem], list[list[str]]]:
 
     Returns the problems and, when there are none, the parsed rows (header first).
     """
-    import csv
-    import io
-
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         return [Problem(str(path), 1, None, "the file starts with a byte-order mark; save it as UTF-8 without BOM")], []
@@ -293,8 +280,6 @@ _CHECKED: dict[str, list[Problem] | str] = {}
 
 def validate_resource(folder: Path, res: dict, index: int) -> list[Problem]:
     """Frictionless's checks and the book's own (CHECKS) on one listed CSV; problems name the file."""
-    import hashlib
-
     path = folder / res["path"]
     key = hashlib.sha256(json.dumps(res, sort_keys=True).encode() + b"\0" + (folder / res["schema"]).read_bytes()
                          + b"\0" + path.read_bytes()).hexdigest()
@@ -327,9 +312,6 @@ def validate_all(folder: Path | None = None, chapters=None) -> Report:
     Form (the package, files and schema), meaning (provenance and values, see `analysis.meaning`),
     the claims register and documents, and the parameters (`params.yml` with any overrides).
     """
-    from .meaning import check_meaning
-    from .params import check_params
-
     folder = Path(folder) if folder else data_dir()
     errors = validate_package(folder)
     warnings: list[Problem] = []
@@ -375,10 +357,6 @@ def check_register(folder: Path) -> Report:
     into a claim that cannot be verified.  A well-formed period that is not held is a warning unless the
     claim says which table would settle it.
     """
-    import csv
-
-    from .claims import DOCUMENTS_FILE, REGISTER_DIR, load_register
-
     try:
         register = load_register(folder)
     except DataError as err:
@@ -387,7 +365,6 @@ def check_register(folder: Path) -> Report:
         return Report([Problem(str(err.filename or folder), None, None, "cannot read: file not found")], [])
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    from .pages import load_left_out
 
     try:
         left_out = load_left_out(folder)
@@ -456,7 +433,6 @@ def check_register(folder: Path) -> Report:
                     break
         settled = bool(args.get("settled_by"))
         if "date" in args:
-            import datetime as dt
             try:
                 dt.date.fromisoformat(str(args["date"]))
             except ValueError:
@@ -507,6 +483,4 @@ def check_data_or_raise(folder: Path | None, chapters, error=ValueError) -> list
                     + "\n".join(f"  {p}" for p in report.errors))
     return report.warnings
 
-
-from .official_data import package_descriptor  # noqa: E402,F401  (kept here for callers)
 

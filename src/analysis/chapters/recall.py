@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..claims import OfficialFigure
-from ..figures import fold, latest, month_end, percent_change, prison_population, up_to
+
+from ..figures import OfficialFigure, fold, percent_change, prison_population
 from ..formatting import period_text
 from ..official_data import dated_series, series, source_of, value_on
-from ..verdicts import fmt
+from ..verdicts import Verdict, fmt, judge
 
 RECALLS = "recall_population"
 PRISON = "prison_population"
@@ -172,8 +172,6 @@ def share_bases(dates: list[str]) -> pd.DataFrame:
 
 def bases_matching(stated: float, table: pd.DataFrame) -> list[str]:
     """The date-and-basis pairs whose share rounds to a stated whole-number percentage."""
-    from ..verdicts import Verdict, judge
-
     hits = table.dropna(subset=["share"])
     return [f"{r['basis']} population on {period_text(r['date'])}" for _, r in hits.iterrows()
             if judge(stated, r["share"], "", "percent").verdict == Verdict.ACCURATE]

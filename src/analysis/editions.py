@@ -1,0 +1,179 @@
+"""Editions: the book as of one `as_of` month, handed down from the top and recorded in `data/editions/`.
+
+The top of a run (the build, a notebook's set-up cell, the command line) reads the edition once
+with `read_edition`: the as-of month, the chapter pages and the editions already recorded.
+Everything below takes it as an argument; nothing below reads `params.yml`.
+
+An edition's record, `<data>/editions/<as_of>.json`, keeps every claim's verdict and figures
+and the figures and verdicts that changed since the previous edition; it is never rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .claims import assess_claims
+from .official_data import log_read, package_descriptor, read_series_file, series
+from .params import Edition, chapter_list, shared_as_of
+from .paths import data_dir
+
+
+def read_edition(as_of: str | None = None, folder: Path | None = None, params: Path | None = None) -> Edition:
+    """The edition a run works on: `as_of` (default: shared.as_of in params.yml), the chapter
+    pages from the one chapter list, and the edition records held in the data folder."""
+    return Edition(str(as_of or shared_as_of(params)),
+                   {c["name"]: c["notebook"] for c in chapter_list(params)},
+                   tuple(load_editions(folder)))
+
+
+
+EDITIONS_DIR = "editions"
+
+
+class EditionConflict(RuntimeError):
+    """An edition's record already exists with different content; records are never rewritten."""
+
+
+def _plain(value):
+    """A figure as JSON: an integral float as an int, a suppressed figure as null."""
+    if value is None or pd.isna(value):
+        return None
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def edition_figures(folder: Path) -> list[dict]:
+    """Every figure the book resolves to in a data folder, with the publication it comes from."""
+    figures = []
+    for res in package_descriptor(folder)["resources"]:
+        name = res["path"].removesuffix(".csv")
+        for sid in sorted(read_series_file(name, folder)["series_id"].unique()):
+            for _, row in series(name, sid, folder).iterrows():
+                figures.append({"file": name, "series": sid, "period": row["period"], "value": _plain(row["value"]),
+                                "publication": row["publication"], "date_published": row["date_published"]})
+    return sorted(figures, key=lambda f: (f["file"], f["series"], f["period"]))
+
+
+def edition_claims(edition: Edition, folder: Path) -> list[dict]:
+    """Every claim's verdict, official and stated values and reason, as the record keeps them."""
+    frame = assess_claims(edition, folder=folder)
+    claims = []
+    for _, row in frame.iterrows():
+        claims.append({"id": row["id"], "chapter": row["chapter"], "verdict": row["verdict"],
+                       "stated_value": _plain(row["stated_value"]), "official_value": _plain(row["official_value"]),
+                       "reason": row["reason"]})
+    return sorted(claims, key=lambda c: c["id"])
+
+
+def edition_path(folder: Path, as_of: str) -> Path:
+    """Where the record of the edition as of `as_of` lives."""
+    return Path(folder) / EDITIONS_DIR / f"{as_of}.json"
+
+
+def load_editions(folder: Path | None = None) -> list[dict]:
+    """Every edition record in a data folder, oldest first (empty when none is recorded)."""
+    base = Path(folder or data_dir()) / EDITIONS_DIR
+    records = []
+    for path in sorted(base.glob("*.json")):
+        log_read(path)
+        try:
+            records.append(json.loads(path.read_text(encoding="utf-8")))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path}: not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}") from err
+    return sorted(records, key=lambda r: r["as_of"])
+
+
+def edition_record(edition: Edition, folder: Path, previous: dict | None) -> dict:
+    """The record of the edition as of `as_of`: every claim and figure, and what changed since `previous`.
+
+    Changes are measured against the previous edition's record (the book as it was last
+    published), so the record does not depend on when, or how often, `update` runs.  The first
+    edition has no previous one and lists no changes.
+    """
+    as_of = edition.as_of
+    figures = edition_figures(folder)
+    claims = edition_claims(edition, folder)
+    new, revised, verdicts = [], [], []
+    if previous is not None:
+        old = {(f["file"], f["series"], f["period"]): f for f in previous["figures"]}
+        for fig in figures:
+            before = old.get((fig["file"], fig["series"], fig["period"]))
+            if before is None:
+                new.append(fig)
+            elif before["value"] != fig["value"]:
+                revised.append({**fig, "old_value": before["value"], "old_publication": before["publication"]})
+        old_verdicts = {c["id"]: c["verdict"] for c in previous["claims"]}
+        verdicts = [{"id": c["id"], "old": old_verdicts.get(c["id"], "(new claim)"), "new": c["verdict"]}
+                    for c in claims if old_verdicts.get(c["id"]) != c["verdict"]]
+    return {"edition": as_of, "as_of": as_of, "previous": previous["as_of"] if previous else None,
+            "new_figures": new, "revised_figures": revised, "verdicts_changed": verdicts,
+            "claims": claims, "figures": figures}
+
+
+def dump_record(record: dict) -> str:
+    """The record as written to disk: sorted keys, one figure or claim per line, newline at the end."""
+    lines = ["{"]
+    keys = sorted(record)
+    for i, key in enumerate(keys):
+        comma = "," if i < len(keys) - 1 else ""
+        value = record[key]
+        if isinstance(value, list) and value:
+            items = [json.dumps(item, sort_keys=True, ensure_ascii=False) for item in value]
+            lines.append(f" {json.dumps(key)}: [")
+            lines += [f"  {item}," for item in items[:-1]] + [f"  {items[-1]}", f" ]{comma}"]
+        else:
+            lines.append(f" {json.dumps(key)}: {json.dumps(value, sort_keys=True, ensure_ascii=False)}{comma}")
+    return "\n".join(lines + ["}"]) + "\n"
+
+
+def write_edition(edition: Edition, folder: Path) -> tuple[Path, bool]:
+    """Write the record of the edition as of `as_of` into `<folder>/editions/`; never rewrite one.
+
+    Returns the path and whether a file was written.  When a record for `as_of` already exists
+    with the same content nothing is written; with different content an EditionConflict is
+    raised and nothing is written (a published edition stays as it was: start a new edition
+    with a new `as_of`).  An edition older than the newest recorded one is refused too.
+    """
+    as_of = edition.as_of
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(as_of)):
+        raise ValueError(f"as_of {as_of!r} is not a month written YYYY-MM")
+    path = edition_path(folder, as_of)
+    records = [r for r in load_editions(folder) if r["as_of"] != as_of]
+    earlier = [r for r in records if r["as_of"] < as_of]
+    if any(r["as_of"] > as_of for r in records):
+        newest = max(r["as_of"] for r in records)
+        raise EditionConflict(f"{path}: edition {as_of} is older than the newest recorded edition {newest}; "
+                              "editions are added in order")
+    text = dump_record(edition_record(edition, folder, earlier[-1] if earlier else None))
+    if path.is_file():
+        existing = path.read_text(encoding="utf-8")
+        if existing == text:
+            return path, False
+        old, new = json.loads(existing), json.loads(text)
+        before = {c["id"]: c for c in old.get("claims", [])}
+        differing = [c["id"] for c in new["claims"] if before.get(c["id"]) != c][:5]
+        detail = f"claims that differ include {', '.join(differing)}" if differing else "its figures differ"
+        raise EditionConflict(f"{path} already records edition {as_of} with different content ({detail}); "
+                              "an edition's record is never rewritten: set a new as_of in params.yml "
+                              "(or pass --as-of YYYY-MM) for a new edition")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path, True
+
+
+def verdict_history(records: list[dict]) -> dict[str, list[tuple[str, str]]]:
+    """For each claim whose verdict changed across editions: (as_of, verdict) at each change, oldest first."""
+    history: dict[str, list[tuple[str, str]]] = {}
+    for record in records:
+        for claim in record["claims"]:
+            steps = history.setdefault(claim["id"], [])
+            if not steps or steps[-1][1] != claim["verdict"]:
+                steps.append((record["as_of"], claim["verdict"]))
+    return {cid: steps for cid, steps in history.items() if len(steps) > 1}
