@@ -193,3 +193,25 @@ def test_a_left_out_entry_without_a_reason_is_refused_with_file_and_entry(data_c
     path.write_text(yaml.safe_dump(entries))
     with pytest.raises(DataError, match=r"left-out.yml, row 3, column 'reason'"):
         load_left_out(data_copy)
+
+
+def test_occasions_are_written_once_and_named_by_key(data_copy):
+    import pytest
+
+    from analysis.claims import load_register
+    from analysis.official_data import DataError
+
+    index = yaml.safe_load((ROOT / "data" / "claims" / "documents.yml").read_text())
+    texts = list(index["occasions"].values())
+    assert len(texts) == len(set(texts))  # each text once
+    register = load_register()
+    used = {c["occasion"] for c in register["claims"]}
+    assert used == set(texts)  # every claim's key resolves to its text, and no occasion is unused
+    path = data_copy / "claims" / "recall.yml"
+    text = path.read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if line.startswith("  occasion: "))
+    path.write_text(text.replace(first, "  occasion: no-such-occasion", 1), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_register(data_copy)
+    assert err.value.column == "occasion" and "recall.yml" in str(err.value)
+    assert "'no-such-occasion'" in str(err.value)

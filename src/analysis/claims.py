@@ -90,12 +90,14 @@ def load_register(folder: Path | None = None) -> dict:
     """Read and check the claims register; errors name the file, claim and key.
 
     Returns {"documents": {...}, "claims": [...]}, each claim with its `chapter` (the name
-    of the file it is in) and `file` (that file's path).
+    of the file it is in) and its `occasion` key replaced by the text `documents.yml` gives it.
     """
     directory = (folder or data_dir()) / REGISTER_DIR
     if not directory.is_dir():
         raise DataError(directory, None, None, "the claims register folder is missing")
-    documents = _read_yaml(directory / DOCUMENTS_FILE).get("documents") or {}
+    index = _read_yaml(directory / DOCUMENTS_FILE)
+    documents = index.get("documents") or {}
+    occasions = index.get("occasions") or {}
     claims: list[dict] = []
     sections: dict[str, dict[str, str]] = {}
     caveats: dict[str, list[str]] = {}
@@ -112,6 +114,11 @@ def load_register(folder: Path | None = None) -> dict:
         stated_charts[path.stem] = dict(content.get("stated_charts") or {})
         for i, claim in enumerate(entries, start=1):
             _check_claim(path, i, claim, documents, seen)
+            if "occasion" in claim:  # written once in documents.yml, named by key in each claim
+                if claim["occasion"] not in occasions:
+                    raise DataError(path, i, "occasion", f"claim {claim['id']!r} names occasion {claim['occasion']!r}, "
+                                    f"which is not a key under 'occasions' in {DOCUMENTS_FILE}")
+                claim = {**claim, "occasion": occasions[claim["occasion"]]}
             if sections[path.stem] and claim.get("section") not in sections[path.stem]:
                 raise DataError(path, i, "section", f"claim {claim['id']!r} names section {claim.get('section')!r}, "
                                 f"which is not under 'sections' ({', '.join(sections[path.stem])})")
