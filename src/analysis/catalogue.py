@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .claims import load_register
+from .claims import figure_args, load_register
 from .official_data import SERIES_BREAKS, DataError, package_descriptor, read_series_file
 from .official_data import series as load_series
 from .pages import HTML
@@ -89,13 +89,12 @@ def warnings_table() -> HTML:
 
 def _wanted(official: dict) -> tuple[str, list[str], list[str]]:
     """The data file, series and periods a claim's official figure needs, read from its register arguments."""
-    args = official.get("args", {}) or {}
-    file = args.get("file") or ("recall_population" if official.get("function", "").startswith("recall.") else "")
-    series = [s for s in [args.get("series_id"), *(args.get("series_ids") or []), args.get("part"), args.get("whole")] if s]
+    reads = figure_args(official)
+    file = reads.file or ("recall_population" if reads.function.startswith("recall.") else "")
+    series = reads.series_ids
     if not series and file == "recall_population":
         series = ["recall_population"]
-    periods = [str(args[k]) for k in ("period", "date", "start", "end") if args.get(k)]
-    return file, series, periods
+    return file, series, list(reads.periods)
 
 
 def nearest_held(official: dict, folder=None) -> str:

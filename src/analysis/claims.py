@@ -15,6 +15,7 @@ import importlib
 import inspect
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -179,6 +180,44 @@ def _check_claim(path: Path, i: int, claim: dict, documents: dict, seen: dict) -
         inspect.signature(func).bind(**(spec.get("args") or {}))
     except TypeError as err:
         raise DataError(path, i, "official.args", f"claim {where!r}: {err}") from None
+
+
+#: Register arguments that name a series, and those that name a period, of a claim's official figure.
+SERIES_ARGS = ("series_id", "part", "whole", "series_ids")
+PERIOD_ARGS = ("period", "start", "end", "periods", "date")
+
+
+def listed(value) -> list:
+    """A register argument that may be one value or a list of them, as a list (empty when absent)."""
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+@dataclass(frozen=True)
+class FigureArgs:
+    """What a claim's official-figure function reads, from its register arguments: the one typed
+    reader that validation, the evidence sections and the catalogue all use."""
+
+    function: str
+    file: str
+    #: (argument, series id) in argument order: which argument named which series.
+    named: tuple[tuple[str, str], ...]
+    periods: tuple[str, ...]
+    settled_by: str
+    args: dict
+
+    @property
+    def series_ids(self) -> list[str]:
+        return list(dict.fromkeys(sid for _, sid in self.named))
+
+
+def figure_args(claim: dict) -> FigureArgs:
+    """Read a claim's `official` block (or the block itself) into `FigureArgs`."""
+    official = claim.get("official", claim) if isinstance(claim, dict) else {}
+    args = dict(official.get("args") or {})
+    named = tuple((key, str(sid)) for key in SERIES_ARGS for sid in listed(args.get(key)) if sid)
+    periods = tuple(str(p) for key in PERIOD_ARGS for p in listed(args.get(key)) if p)
+    return FigureArgs(str(official.get("function", "")), str(args.get("file") or ""), named, periods,
+                      str(args.get("settled_by") or ""), args)
 
 
 def official_function(dotted: str):

@@ -15,7 +15,7 @@ import html
 
 import pandas as pd
 
-from .claims import load_register
+from .claims import figure_args, load_register
 from .charts import PALETTE, series_chart, source_line, stated_chart, titled
 from .formatting import figure, period_text
 from .periods import month_end, period_end
@@ -28,13 +28,10 @@ MIN_POINTS = 3
 
 def claim_series(claim: dict) -> list[tuple[str, str, list[str]]]:
     """(file, series_id, periods) that a claim's official-figure function reads."""
-    args = claim.get("official", {}).get("args") or {}
-    file = args.get("file")
-    if not file:
+    reads = figure_args(claim)
+    if not reads.file:
         return []
-    ids = [args[k] for k in ("series_id", "part", "whole") if args.get(k)] + list(args.get("series_ids") or [])
-    periods = [str(args[k]) for k in ("period", "start", "end") if args.get(k)] + [str(p) for p in args.get("periods") or []]
-    return [(file, sid, periods) for sid in ids]
+    return [(reads.file, sid, list(reads.periods)) for sid in reads.series_ids]
 
 
 def points(file: str, series_id: str) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from pathlib import Path
 import attrs
 from frictionless import Check, Checklist, Resource, errors
 
-from .claims import DOCUMENTS_FILE, REGISTER_DIR, load_left_out, load_register
+from .claims import DOCUMENTS_FILE, REGISTER_DIR, figure_args, listed, load_left_out, load_register
 from .official_data import SUPPRESSION_MARKERS, DataError
 from .meaning import check_meaning
 from .params import check_params
@@ -338,16 +338,6 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-#: Arguments of official-figure functions that name a series, and that name a period.
-SERIES_ARGS = ("series_id", "part", "whole", "series_ids")
-PERIOD_ARGS = ("period", "start", "end", "periods", "date")
-
-
-def _listed(value) -> list:
-    """A register argument that may be one value or a list of them, as a list (empty when absent)."""
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
 def check_register(folder: Path) -> Report:
     """The claims register loads, its documents are archived, and every file, series and period it names exists.
 
@@ -363,20 +353,39 @@ def check_register(folder: Path) -> Report:
         return Report([Problem(err.file, err.row, err.column, err.problem)], [])
     except FileNotFoundError as err:
         return Report([Problem(str(err.filename or folder), None, None, "cannot read: file not found")], [])
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
+    report = Report(check_left_out(folder, register) + check_documents(folder, register), [])
+    tables = HeldTables(folder)
+    position: dict[str, int] = {}
+    for claim in register["claims"]:
+        position[claim["chapter"]] = position.get(claim["chapter"], 0) + 1
+        where = (str(folder / REGISTER_DIR / f"{claim['chapter']}.yml"), position[claim["chapter"]])
+        copies = [str(u) for u in (register["documents"].get(claim["document"], {}).get("copies") or [])]
+        report.errors += check_not_its_own_evidence(claim, where, copies, tables)
+        found = check_claim_reads(claim, where, tables)
+        report.errors += found.errors
+        report.warnings += found.warnings
+    return report
 
+
+def check_left_out(folder: Path, register: dict) -> list[Problem]:
+    """The statements left out of the register are well formed and found word for word in their documents."""
     try:
         left_out = load_left_out(folder)
     except DataError as err:
-        errors.append(Problem(err.file, err.row, err.column, err.problem))
-        left_out = []
+        return [Problem(err.file, err.row, err.column, err.problem)]
+    errors = []
     for i, entry in enumerate(left_out, start=1):
         archive = register["documents"][str(entry["document"])].get("archive")
         if archive and (folder / archive).is_file() and entry["quote"] not in (folder / archive).read_text(encoding="utf-8"):
             errors.append(Problem(str(folder / "documents" / "left-out.yml"), i, "quote",
                                   f"left-out entry #{i}: the quote is not in {archive} word for word"))
+    return errors
+
+
+def check_documents(folder: Path, register: dict) -> list[Problem]:
+    """Every source document has a title and an archived copy that is UTF-8 text."""
     docs_file = str(folder / REGISTER_DIR / DOCUMENTS_FILE)
+    errors = []
     for key, doc in register["documents"].items():
         archive = doc.get("archive") if isinstance(doc, dict) else None
         if not isinstance(doc, dict) or not doc.get("title"):
@@ -389,85 +398,94 @@ def check_register(folder: Path) -> Report:
                 (folder / archive).read_text(encoding="utf-8")
             except UnicodeDecodeError:
                 errors.append(Problem(str(folder / archive), None, None, "the archived document is not UTF-8 text"))
+    return errors
 
-    held: dict[str, dict[str, set[tuple[str, str]]] | None] = {}
 
-    def series_in(file: str):
-        if file not in held:
-            path = folder / f"{file}.csv"
-            if not path.is_file():
-                held[file] = None
-            else:
+class HeldTables:
+    """The series and rows of each data file, read once per check of the register."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._series: dict[str, dict[str, set[tuple[str, str]]] | None] = {}
+        self._rows: dict[str, list[dict]] = {}
+
+    def rows(self, file: str) -> list[dict]:
+        """The file's rows with their line number (`_row`); empty when the file does not exist."""
+        if file not in self._rows:
+            path = self.folder / f"{file}.csv"
+            if path.is_file():
                 with open(path, encoding="utf-8", newline="") as fh:
-                    table: dict[str, set[tuple[str, str]]] = {}
-                    for row in csv.DictReader(fh):
-                        table.setdefault(row["series_id"], set()).add((row["period"], row["period_type"]))
-                held[file] = table
-        return held[file]
+                    self._rows[file] = [dict(r, _row=n) for n, r in enumerate(csv.DictReader(fh), start=2)]
+            else:
+                self._rows[file] = []
+        return self._rows[file]
 
-    rows_of: dict[str, list[dict]] = {}
+    def series(self, file: str) -> dict[str, set[tuple[str, str]]] | None:
+        """{series id: {(period, period_type)}} held in the file, or None when the file does not exist."""
+        if file not in self._series:
+            if not (self.folder / f"{file}.csv").is_file():
+                self._series[file] = None
+            else:
+                table: dict[str, set[tuple[str, str]]] = {}
+                for row in self.rows(file):
+                    table.setdefault(row["series_id"], set()).add((row["period"], row["period_type"]))
+                self._series[file] = table
+        return self._series[file]
 
-    def rows_in(file: str) -> list[dict]:
-        if file not in rows_of:
-            path = folder / f"{file}.csv"
-            with open(path, encoding="utf-8", newline="") as fh:
-                rows_of[file] = [dict(r, _row=n) for n, r in enumerate(csv.DictReader(fh), start=2)] if path.is_file() else []
-        return rows_of[file]
 
-    position: dict[str, int] = {}
-    for claim in register["claims"]:
-        position[claim["chapter"]] = position.get(claim["chapter"], 0) + 1
-        where = (str(folder / REGISTER_DIR / f"{claim['chapter']}.yml"), position[claim["chapter"]])
-        args = claim["official"].get("args") or {}
-        copies = [str(u) for u in (register["documents"].get(claim["document"], {}).get("copies") or [])]
-        if copies and "file" in args:
-            named = {n for key in SERIES_ARGS for n in _listed(args.get(key))}
-            wanted = {str(p) for key in ("period", "start", "end", "periods", "date") for p in _listed(args.get(key))}
-            for row in rows_in(str(args["file"])):
-                if row["series_id"] in named and (not wanted or row["period"] in wanted) and \
-                        any(copy in row.get("url", "") for copy in copies):
-                    errors.append(Problem(*where, "official",
-                                          f"claim {claim['id']!r} is checked against its own document or a copy of it "
-                                          f"({args['file']}.csv row {row['_row']}: {row['url']}); a document is never "
-                                          "evidence for itself"))
-                    break
-        settled = bool(args.get("settled_by"))
-        if "date" in args:
-            try:
-                dt.date.fromisoformat(str(args["date"]))
-            except ValueError:
-                errors.append(Problem(*where, "official.args.date", f"claim {claim['id']!r}: {args['date']!r} is not a date (YYYY-MM-DD)"))
-        if "file" not in args:
+def check_not_its_own_evidence(claim: dict, where: tuple, copies: list[str], tables: HeldTables) -> list[Problem]:
+    """A claim is not checked against a row whose source is its own document or a copy of it."""
+    reads = figure_args(claim)
+    if not copies or not reads.file:
+        return []
+    named, wanted = set(reads.series_ids), set(reads.periods)
+    for row in tables.rows(reads.file):
+        if row["series_id"] in named and (not wanted or row["period"] in wanted) and \
+                any(copy in row.get("url", "") for copy in copies):
+            return [Problem(*where, "official", f"claim {claim['id']!r} is checked against its own document or a copy "
+                            f"of it ({reads.file}.csv row {row['_row']}: {row['url']}); a document is never evidence "
+                            "for itself")]
+    return []
+
+
+def check_claim_reads(claim: dict, where: tuple, tables: HeldTables) -> Report:
+    """The file, series and periods a claim's official figure reads exist and are written as held."""
+    reads = figure_args(claim)
+    args, settled = reads.args, bool(reads.settled_by)
+    report = Report([], [])
+    if "date" in args:
+        try:
+            dt.date.fromisoformat(str(args["date"]))
+        except ValueError:
+            report.errors.append(Problem(*where, "official.args.date",
+                                         f"claim {claim['id']!r}: {args['date']!r} is not a date (YYYY-MM-DD)"))
+    if not reads.file:
+        return report
+    table = tables.series(reads.file)
+    if table is None:
+        report.errors.append(Problem(*where, "official.args.file", f"claim {claim['id']!r} names data file "
+                                     f"{reads.file!r}, which does not exist"))
+        return report
+    for key, name in reads.named:
+        if name in table:
             continue
-        table = series_in(str(args["file"]))
-        if table is None:
-            errors.append(Problem(*where, "official.args.file", f"claim {claim['id']!r} names data file "
-                                  f"{args['file']!r}, which does not exist"))
-            continue
-        names = []
-        for key in SERIES_ARGS:
-            value = args.get(key)
-            for name in _listed(value):
-                names.append(name)
-                if name in table:
-                    continue
-                near = [held for held in sorted(table) if edit_distance(str(name), held) <= 2]
-                if near or not settled:
-                    hint = f" (did you mean {near[0]!r}?)" if near else " and no settled_by says which table would add it"
-                    errors.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r} names series "
-                                          f"{name!r}, which {args['file']}.csv does not hold{hint}"))
-        kinds = {kind for name in names if name in table for _, kind in table[name]}
-        for key in ("period", "start", "end", "periods"):
-            value = args.get(key)
-            for period in _listed(value):
-                period = str(period)
-                if kinds and not any(re.fullmatch(PERIOD_FORMS[k], period) for k in kinds):
-                    errors.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r}: period {period!r} "
-                                          f"is not written as its series' periods are ({', '.join(sorted(kinds))})"))
-                elif not settled and any(name in table and period not in {p for p, _ in table[name]} for name in names):
-                    warnings.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r}: no figure for "
-                                            f"{period} is held and no settled_by says which table would settle it"))
-    return Report(errors, warnings)
+        near = [held for held in sorted(table) if edit_distance(name, held) <= 2]
+        if near or not settled:
+            hint = f" (did you mean {near[0]!r}?)" if near else " and no settled_by says which table would add it"
+            report.errors.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r} names series "
+                                         f"{name!r}, which {reads.file}.csv does not hold{hint}"))
+    names = reads.series_ids
+    kinds = {kind for name in names if name in table for _, kind in table[name]}
+    for key in ("period", "start", "end", "periods"):
+        for period in map(str, listed(args.get(key))):
+            if kinds and not any(re.fullmatch(PERIOD_FORMS[k], period) for k in kinds):
+                report.errors.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r}: period "
+                                             f"{period!r} is not written as its series' periods are "
+                                             f"({', '.join(sorted(kinds))})"))
+            elif not settled and any(name in table and period not in {p for p, _ in table[name]} for name in names):
+                report.warnings.append(Problem(*where, f"official.args.{key}", f"claim {claim['id']!r}: no figure for "
+                                               f"{period} is held and no settled_by says which table would settle it"))
+    return report
 
 
 def validate_data(folder: Path | None = None) -> list[Problem]:
