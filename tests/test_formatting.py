@@ -5,7 +5,6 @@ import re
 import nbformat
 import pytest
 
-from analysis import formatting
 from analysis.formatting import NOT_HELD, count, figure, money, month_text, percent, period_text
 
 from .conftest import ROOT
@@ -38,23 +37,3 @@ def test_not_held_is_written_only_in_the_formatting_module():
         if any(c.cell_type == "code" and literal.search(c.source) for c in nb.cells):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
-
-
-def test_the_old_names_are_the_formatting_functions():
-    from analysis import figures, verdicts
-
-    assert verdicts.fmt is formatting.figure and figures.period_text is formatting.period_text
-
-
-def test_units_live_in_the_table_schema():
-    import json
-
-    from analysis.units import PERCENT_UNITS, count_units, data_units
-
-    schema_units = set(data_units(ROOT / "data"))
-    assert {"people", "percent", "ratio", "gbp_millions"} <= schema_units
-    assert "percent" not in count_units(ROOT / "data") and "people" in count_units(ROOT / "data")
-    assert PERCENT_UNITS <= schema_units
-    per_series = json.loads((ROOT / "data" / "schemas" / "series-units.json").read_text())["units"]
-    used = {u for units in per_series.values() for u in units}
-    assert used <= schema_units, used - schema_units

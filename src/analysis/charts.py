@@ -19,9 +19,6 @@ from urllib.parse import quote
 import altair as alt
 import pandas as pd
 
-#: File name of the vendored bundle inside the built site's `_static` folder.
-BUNDLE_NAME = "vega-bundle.js"
-
 #: System fonts only: the site loads no web fonts.
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 

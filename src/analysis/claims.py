@@ -32,8 +32,6 @@ DOCUMENTS_FILE = "documents.yml"
 REQUIRED_KEYS = ["id", "claimant", "speaker", "claimed_at", "document", "quote", "claim", "stated", "kind", "official"]
 #: Register kinds: where the figure comes from (series, reported, context) or a claim kind the verdict engine knows.
 KINDS = {"series", "arithmetic", "reported", "context"} | set(CLAIM_KINDS)
-#: What a verdict rests on.
-BASES = ("official", "secondary", "arithmetic", "publisher", "none")
 
 
 #: Parsed register files by path and content hash (a changed byte is a new key).

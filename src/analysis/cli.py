@@ -211,10 +211,17 @@ def cmd_judge(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The argument parser."""
+    """The argument parser: the book's commands, the register's, and the contributor's."""
     p = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
+    add_book_commands(sub)
+    add_register_commands(sub)
+    add_contributor_commands(sub)
+    return p
 
+
+def add_book_commands(sub) -> None:
+    """build, refresh, dist, bench: making the site."""
     b = sub.add_parser("build", help="validate data, execute notebooks, build the book")
     b.add_argument("--param", action="append", default=[], metavar="CHAPTER.NAME=VALUE",
                    help="override a parameter from params.yml (repeatable)")
@@ -223,6 +230,24 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--data", default=None, help="data folder (default data/)")
     b.set_defaults(func=cmd_build)
 
+    r = sub.add_parser("refresh", help="re-execute notebooks and write outputs into notebooks/ (after an intended change)")
+    r.add_argument("chapter", nargs="*", help="chapters to refresh (default all)")
+    r.set_defaults(func=cmd_refresh)
+
+    d = sub.add_parser("dist", help="archive the built site (tar.gz) with its SHA-256 checksum")
+    d.add_argument("--build-dir", default=None, help="the build folder holding html/ (default _build/)")
+    d.add_argument("--edition", default=None, help="the edition named in the archive (default: as_of in params.yml)")
+    d.set_defaults(func=cmd_dist)
+
+    bn = sub.add_parser("bench", help="time a clean build against Jupyter Book's cached execution, a no-op "
+                        "rebuild, one data change and the test suite")
+    bn.add_argument("--no-tests", action="store_true", help="skip timing the test suite")
+    bn.add_argument("--format", choices=["text", "json"], default="text")
+    bn.set_defaults(func=cmd_bench)
+
+
+def add_register_commands(sub) -> None:
+    """validate, claims, judge: checking the data and the claims."""
     v = sub.add_parser("validate", help="check the data")
     v.add_argument("--data", default=None, help="data folder (default data/)")
     v.set_defaults(func=cmd_validate)
@@ -246,6 +271,9 @@ def parser() -> argparse.ArgumentParser:
     j.add_argument("--format", choices=["text", "json"], default="text")
     j.set_defaults(func=cmd_judge)
 
+
+def add_contributor_commands(sub) -> None:
+    """update, ingest, new-chapter: adding a quarter or a chapter."""
     u = sub.add_parser("update", help="after adding a quarter: validate, rebuild and report what changed")
     u.add_argument("--data", default=None, help="data folder (default data/)")
     u.add_argument("--baseline", default=None, help="data folder to compare with (default: data/ as last committed in git)")
@@ -254,12 +282,6 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--as-of", default=None, help="the edition's month, YYYY-MM (default: as_of in params.yml)")
     u.add_argument("--no-edition", action="store_true", help="report and rebuild without recording an edition")
     u.set_defaults(func=cmd_update)
-
-    bn = sub.add_parser("bench", help="time a clean build against Jupyter Book's cached execution, a no-op "
-                        "rebuild, one data change and the test suite")
-    bn.add_argument("--no-tests", action="store_true", help="skip timing the test suite")
-    bn.add_argument("--format", choices=["text", "json"], default="text")
-    bn.set_defaults(func=cmd_bench)
 
     nc = sub.add_parser("new-chapter", help="add a chapter: list it in params.yml and _toc.yml and write its "
                         "notebook from the template and the register's sections")
@@ -275,15 +297,6 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--data", default=None, help="data folder to merge into (default data/)")
     i.add_argument("--dry-run", action="store_true", help="write nothing; print the tidy rows as CSV on standard output")
     i.set_defaults(func=cmd_ingest)
-    d = sub.add_parser("dist", help="archive the built site (tar.gz) with its SHA-256 checksum")
-    d.add_argument("--build-dir", default=None, help="the build folder holding html/ (default _build/)")
-    d.add_argument("--edition", default=None, help="the edition named in the archive (default: as_of in params.yml)")
-    d.set_defaults(func=cmd_dist)
-
-    r = sub.add_parser("refresh", help="re-execute notebooks and write outputs into notebooks/ (after an intended change)")
-    r.add_argument("chapter", nargs="*", help="chapters to refresh (default all)")
-    r.set_defaults(func=cmd_refresh)
-    return p
 
 
 def _terminate(signum, frame):

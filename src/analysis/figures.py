@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from .formatting import count, figure, period_text  # period_text also re-exported for chapter code
+from .formatting import count, figure, period_text
 from .official_data import DataError, dated_series, series, source_of, value_on
 from .periods import month_end, period_end
 from .verdicts import judge_inference, judge_law, judge_opinion, judge_pledge

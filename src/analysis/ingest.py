@@ -33,6 +33,7 @@ from pathlib import Path
 
 import yaml
 
+from .official_data import resolves_first
 from .paths import data_dir
 from .validation import validate_data
 
@@ -407,14 +408,6 @@ def _held(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def _current(rows: list[dict]) -> dict | None:
-    """The row a period resolves to, as the book resolves it: official beats secondary, newest publication wins."""
-    if not rows:
-        return None
-    return max(rows, key=lambda r: (r["source_kind"] == "official",
-                                    r["date_published"] if r["date_published"] != "unknown" else ""))
-
-
 @dataclass
 class Plan:
     """What an ingest would do: rows to add (new periods and revisions) and rows already held."""
@@ -434,7 +427,7 @@ def plan(rows: list[dict], data: Path) -> Plan:
         same = [h for h in held if h["series_id"] == row["series_id"] and h["period"] == row["period"]]
         vintage = [h for h in same if h["publication"] == row["publication"]
                    and h["date_published"] == row["date_published"]]
-        current = _current(same)
+        current = resolves_first(same)
         if vintage:
             if vintage[0]["value"] != row["value"]:
                 raise IngestError(path, None, None, f"{row['series_id']} {row['period']} from this publication is "

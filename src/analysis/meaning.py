@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .official_data import SUPPRESSION_MARKERS, log_read
+from .official_data import SUPPRESSION_MARKERS, log_read, resolves_first
+from .periods import period_bounds
 from .problems import Problem
 
 #: Licences a figure may be republished under; "unknown" is allowed only on secondary rows.
@@ -63,30 +64,6 @@ def licence_problem(licence: str, source_kind: str) -> str | None:
     if licence == "unknown":
         return None if source_kind == "secondary" else "an official figure needs its licence (not 'unknown')"
     return f"licence {licence!r} is not one the book can republish under ({', '.join(sorted(KNOWN_LICENCES))}, or 'unknown' on secondary rows)"
-
-
-def period_bounds(period: str, kind: str) -> tuple[dt.date, dt.date]:
-    """First and last day a period covers."""
-    if kind == "date":
-        day = dt.date.fromisoformat(period)
-        return day, day
-    if kind == "date_range":
-        a, b = period.split("/")
-        return dt.date.fromisoformat(a), dt.date.fromisoformat(b)
-    if kind == "calendar_year":
-        return dt.date(int(period), 1, 1), dt.date(int(period), 12, 31)
-    if kind == "financial_year":
-        year = int(period[:4])
-        return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
-    if kind == "quarter":
-        year, q = int(period[:4]), int(period[-1])
-        start = dt.date(year, 3 * q - 2, 1)
-        end = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
-        return start, end
-    if kind == "year_ending":
-        end = dt.date.fromisoformat(period)
-        return end - dt.timedelta(days=364), end
-    raise ValueError(kind)
 
 
 def published_day(text: str) -> dt.date | None:
@@ -202,8 +179,7 @@ def check_jumps(file: str, rows: list[dict]) -> list[Problem]:
     flags = []
     for (sid, _, _), by_period in groups.items():
         periods = sorted(by_period)
-        best = {p: max(by_period[p], key=lambda r: (r["source_kind"] == "official", r["date_published"]))
-                for p in periods}
+        best = {p: resolves_first(by_period[p]) for p in periods}
         for i, period in enumerate(periods):
             start = period_bounds(period, best[period]["period_type"])[0]
             recent = [_number(best[p]["value"]) for p in periods[max(0, i - RECENT):i]

@@ -131,12 +131,28 @@ def _parse_series_file(path: Path, raw: bytes) -> pd.DataFrame:
     return frame
 
 
+#: The precedence rule, written once: where a period has several rows, an official figure beats a
+#: secondary one, and among rows of the same kind the newest publication wins (later bulletins revise
+#: earlier ones; an unknown publication date counts as oldest).
+PRECEDENCE = "official beats secondary, newest publication wins"
+
+
+def precedence(row) -> tuple[bool, str]:
+    """The sort key of the precedence rule for one row (a mapping with source_kind and date_published)."""
+    published = str(row["date_published"])
+    return row["source_kind"] == "official", "" if published == "unknown" else published
+
+
+def resolves_first(rows: list[dict]) -> dict | None:
+    """The row a period resolves to under the precedence rule (None when there is none)."""
+    return max(rows, key=precedence) if rows else None
+
+
 def series(name: str, series_id: str, folder: Path | None = None) -> pd.DataFrame:
     """Return one series from a data file, one row per period.
 
-    Where a period has several rows, an official figure beats a secondary one, and among
-    official figures the newest publication wins (later bulletins revise earlier ones).
-    The other rows stay in the file and in the data catalogue.
+    Where a period has several rows, the precedence rule picks one (`PRECEDENCE`: official beats
+    secondary, newest publication wins).  The other rows stay in the file and in the data catalogue.
     """
     key, frame = _parsed(name, folder)
     picked = _SERIES.get((*key, series_id))
@@ -145,8 +161,8 @@ def series(name: str, series_id: str, folder: Path | None = None) -> pd.DataFram
         if rows.empty:
             raise DataError(Path(folder or data_dir()) / f"{name}.csv", None, "series_id",
                             f"holds no series {series_id!r}")
-        rows = rows.assign(_official=rows["source_kind"] == "official",
-                           _dated=rows["date_published"].where(rows["date_published"] != "unknown", ""))
+        keys = [precedence(row) for row in rows[["source_kind", "date_published"]].to_dict("records")]
+        rows = rows.assign(_official=[k[0] for k in keys], _dated=[k[1] for k in keys])
         rows = rows.sort_values(["period", "_official", "_dated"]).drop_duplicates("period", keep="last")
         picked = _SERIES[(*key, series_id)] = rows.drop(columns=["_official", "_dated"]).reset_index(drop=True)
     return picked.copy()

@@ -15,8 +15,8 @@ import pandas as pd
 
 from .claims import assess_claims, load_register, verdict_counts
 from .editions import verdict_history
-from .formatting import NOT_HELD, missing, month_text
-from .verdicts import MEANINGS, Verdict, fmt, rules_table
+from .formatting import NOT_HELD, figure, missing, month_text
+from .verdicts import MEANINGS, Verdict, rules_table
 
 #: CSS class per verdict (colours in book/_static/verdicts.css).
 BADGE_CLASS = {
@@ -98,7 +98,7 @@ def stated_text(row: pd.Series) -> str:
     if row.get("stated_text"):
         return str(row["stated_text"])
     word = "" if row["rounding"] == "exact" else f"{row['rounding']} "
-    return f"{word}{fmt(row['stated_value'], row['unit'])}"
+    return f"{word}{figure(row['stated_value'], row['unit'])}"
 
 
 #: What a claim judged without an official figure is judged on (shown where the figure would be).
@@ -112,7 +112,7 @@ def official_text(row: pd.Series) -> str:
     if missing(value):
         return NO_FIGURE.get(str(row.get("kind", "")), NOT_HELD)
     unit = "fold" if row["rounding"] == "fold" else row["unit"]
-    return f"{fmt(value, unit)} ({row['official_detail']})" if row["official_detail"] else fmt(value, unit)
+    return f"{figure(value, unit)} ({row['official_detail']})" if row["official_detail"] else figure(value, unit)
 
 
 def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]] | None = None,
@@ -182,6 +182,53 @@ def search_terms(*texts: str) -> str:
     return " ".join(terms)
 
 
+def register_row(row: pd.Series, order: int, built: set[str] | None, chapter_path: str) -> str:
+    """One claim's row of the register table: claim (linked to its section), chapter, stated, official, verdict, sources."""
+    text = quote_of(row)
+    if built is None or row["chapter"] in built:
+        link = chapter_path.format(chapter=row["chapter"]) + (f"#{row['section']}" if row.get("section") else "")
+        claim = f'<a href="{link}">{html.escape(text)}</a>'
+    else:
+        claim = f'{html.escape(text)} <span class="claim-source">(chapter to come)</span>'
+    sources = " ".join(f'<a href="{html.escape(u)}">{html.escape(urlparse(u).netloc or u)}</a>'
+                       for u in row["sources"]) or "none held"
+    speaker = str(row.get("speaker") or row["claimant"])
+    terms = search_terms(text, stated_text(row), official_text(row), row["reason"])
+    haystack = " ".join([text, speaker, row["document_short"], row["chapter"], row["verdict"], row["reason"],
+                         stated_text(row), official_text(row), terms]).lower()
+    return (
+        f'<tr data-chapter="{html.escape(row["chapter"])}" data-verdict="{html.escape(row["verdict"])}" '
+        f'data-document="{html.escape(str(row["document_id"]))}" data-speaker="{html.escape(speaker)}" '
+        f'data-order="{order}" data-search="{html.escape(haystack)}" id="register-{row["id"]}">'
+        f'<td>{claim} <a class="permalink" href="#register-{row["id"]}">Link to this claim</a><br>'
+        f'<span class="claim-source">{document_link(row)}</span><span hidden>{html.escape(terms)}</span></td>'
+        f'<td>{html.escape(chapter_name(row["chapter"]))}</td><td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>'
+        f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td>'
+        f"<td>{sources}</td></tr>"
+    )
+
+
+def register_controls(assessed: pd.DataFrame) -> str:
+    """The register's search box, filters (chapter, verdict, document, speaker) and sort."""
+    def options(pairs):
+        return "".join(f'<option value="{html.escape(k)}">{html.escape(v)}</option>' for k, v in pairs)
+
+    chapters = sorted(assessed["chapter"].unique(), key=chapter_name)
+    documents = sorted(set(zip(assessed["document_id"], assessed["document_short"])))
+    speakers = sorted(set(str(r.get("speaker") or r["claimant"]) for _, r in assessed.iterrows()))
+    return (
+        '<form class="register-controls" role="search" onsubmit="return false">'
+        '<label>Search <input type="search" id="filter-text" placeholder="words or a figure, e.g. 12,199"></label> '
+        f'<label>Chapter <select id="filter-chapter"><option value="">all</option>{options((c, chapter_name(c)) for c in chapters)}</select></label> '
+        f'<label>Verdict <select id="filter-verdict"><option value="">all</option>{options((v.value, v.value) for v in Verdict)}</select></label> '
+        f'<label>Document <select id="filter-document"><option value="">all</option>{options(documents)}</select></label> '
+        f'<label>Speaker <select id="filter-speaker"><option value="">all</option>{options((p, p) for p in speakers)}</select></label> '
+        '<label>Sort <select id="filter-sort"><option value="">register order</option><option value="verdict">verdict</option>'
+        '<option value="chapter">chapter</option><option value="claim">claim, A to Z</option></select></label>'
+        '</form>'
+    )
+
+
 def register_table(assessed: pd.DataFrame, built: set[str] | None = None,
                    chapter_path: str = "../notebooks/{chapter}.html") -> HTML:
     """Every claim in one table, with a text search, filters, a sort and a result count.
@@ -192,48 +239,11 @@ def register_table(assessed: pd.DataFrame, built: set[str] | None = None,
     and where (linked to the archived document), stated against official figure, the
     verdict badge and reason, and source links named by their site.
     """
-    def options(pairs):
-        return "".join(f'<option value="{html.escape(k)}">{html.escape(v)}</option>' for k, v in pairs)
-
-    chapters = sorted(assessed["chapter"].unique(), key=chapter_name)
-    documents = sorted(set(zip(assessed["document_id"], assessed["document_short"])))
-    speakers = sorted(set(str(r.get("speaker") or r["claimant"]) for _, r in assessed.iterrows()))
-    rows, lines = [], []
-    for order, (_, row) in enumerate(assessed.iterrows()):
-        text = quote_of(row)
-        if built is None or row["chapter"] in built:
-            link = chapter_path.format(chapter=row["chapter"]) + (f"#{row['section']}" if row.get("section") else "")
-            claim = f'<a href="{link}">{html.escape(text)}</a>'
-        else:
-            claim = f'{html.escape(text)} <span class="claim-source">(chapter to come)</span>'
-        sources = " ".join(f'<a href="{html.escape(u)}">{html.escape(urlparse(u).netloc or u)}</a>'
-                           for u in row["sources"]) or "none held"
-        speaker = str(row.get("speaker") or row["claimant"])
-        terms = search_terms(text, stated_text(row), official_text(row), row["reason"])
-        haystack = " ".join([text, speaker, row["document_short"], row["chapter"], row["verdict"], row["reason"],
-                             stated_text(row), official_text(row), terms]).lower()
-        rows.append(
-            f'<tr data-chapter="{html.escape(row["chapter"])}" data-verdict="{html.escape(row["verdict"])}" '
-            f'data-document="{html.escape(str(row["document_id"]))}" data-speaker="{html.escape(speaker)}" '
-            f'data-order="{order}" data-search="{html.escape(haystack)}" id="register-{row["id"]}">'
-            f'<td>{claim} <a class="permalink" href="#register-{row["id"]}">Link to this claim</a><br>'
-            f'<span class="claim-source">{document_link(row)}</span><span hidden>{html.escape(terms)}</span></td>'
-            f'<td>{html.escape(chapter_name(row["chapter"]))}</td><td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>'
-            f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td>'
-            f"<td>{sources}</td></tr>"
-        )
-        lines.append(f"{row['id']}\t{row['verdict']}")
+    rows = [register_row(row, order, built, chapter_path) for order, (_, row) in enumerate(assessed.iterrows())]
+    lines = [f"{cid}\t{verdict}" for cid, verdict in zip(assessed["id"], assessed["verdict"])]
     markup = (
-        '<form class="register-controls" role="search" onsubmit="return false">'
-        '<label>Search <input type="search" id="filter-text" placeholder="words or a figure, e.g. 12,199"></label> '
-        f'<label>Chapter <select id="filter-chapter"><option value="">all</option>{options((c, chapter_name(c)) for c in chapters)}</select></label> '
-        f'<label>Verdict <select id="filter-verdict"><option value="">all</option>{options((v.value, v.value) for v in Verdict)}</select></label> '
-        f'<label>Document <select id="filter-document"><option value="">all</option>{options(documents)}</select></label> '
-        f'<label>Speaker <select id="filter-speaker"><option value="">all</option>{options((p, p) for p in speakers)}</select></label> '
-        '<label>Sort <select id="filter-sort"><option value="">register order</option><option value="verdict">verdict</option>'
-        '<option value="chapter">chapter</option><option value="claim">claim, A to Z</option></select></label>'
-        '</form>'
-        f'<p id="register-count" aria-live="polite">{len(rows)} of {len(rows)} claims shown.</p>'
+        register_controls(assessed)
+        + f'<p id="register-count" aria-live="polite">{len(rows)} of {len(rows)} claims shown.</p>'
         '<p class="register-downloads">Download the register: <a href="../_static/data/claims-register.csv" download>CSV</a>, '
         '<a href="../_static/data/claims-register.json" download>JSON</a>; all the data: '
         '<a href="../_static/data/probation-in-numbers-data.zip" download>data package (zip)</a>.</p>'
@@ -383,7 +393,7 @@ def verdict_summary(assessed: pd.DataFrame) -> str:
 
 
 def _figure_text(value) -> str:
-    return "suppressed" if value is None else fmt(value)
+    return "suppressed" if value is None else figure(value)
 
 
 def current_edition_text(records: list[dict]) -> str:

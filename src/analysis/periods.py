@@ -7,6 +7,8 @@ year ending '2024-06' (the twelve months to the end of June 2024).  An as-of mon
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 
@@ -53,3 +55,8 @@ def period_end(period: str, period_type: str) -> pd.Timestamp:
     if period_type == "year_ending":
         return month_end(text[:7])
     return pd.Timestamp(text)
+
+
+def period_bounds(period: str, period_type: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a period covers, as dates."""
+    return period_start(period, period_type).date(), period_end(period, period_type).date()

@@ -89,7 +89,7 @@ class ChangeReport:
 
 
 def effective_values(folder: Path) -> dict[tuple[str, str, str], float]:
-    """The figure each (file, series, period) resolves to: official beats secondary, newest publication wins."""
+    """The figure each (file, series, period) resolves to under the precedence rule (`official_data.PRECEDENCE`)."""
     values = {}
     for res in package_descriptor(folder)["resources"]:
         name = res["path"].removesuffix(".csv")

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import Enum
 
-from .formatting import figure as fmt  # noqa: F401  (the one formatting module; `fmt` kept for callers)
+from .formatting import figure as fmt  # the one formatting module, under a short name inside the rules
 
 
 class Verdict(str, Enum):

@@ -11,12 +11,11 @@ import pandas as pd
 
 
 from ..figures import OfficialFigure, fold, percent_change, prison_population
-from ..formatting import period_text
+from ..formatting import figure, period_text
 from ..official_data import dated_series, series, source_of, value_on
-from ..verdicts import Verdict, fmt, judge
+from ..verdicts import Verdict, judge
 
 RECALLS = "recall_population"
-PRISON = "prison_population"
 COSTS = "prison_costs"
 
 
@@ -82,7 +81,7 @@ def recall_share_on(date: str, basis: str = "total", settled_by: str = "") -> Of
     sources = [source_of(recalls, date), source_of(prison_population(basis), date)]
     context = [source_of(prison_population(kind), date) for kind in ("sentenced", "remand", "total") if kind != basis]
     others = {f"share of the {b} prison population": v for b, v in shares.items() if b != basis}
-    return OfficialFigure(shares[basis], f"{fmt(rec)} of {fmt(bases[basis])} {basis}, {period_text(date)}",
+    return OfficialFigure(shares[basis], f"{figure(rec)} of {figure(bases[basis])} {basis}, {period_text(date)}",
                           sources, alternatives=others, alternative_sources=[c for c in context if c])
 
 
@@ -93,7 +92,7 @@ def recall_fold_rise(start: str, end: str, settled_by: str = "") -> OfficialFigu
     if first is None or last is None:
         missing = period_text(start) if first is None else period_text(end)
         return OfficialFigure(None, missing=f"no recall figure for {missing} is held; {settled_by} would settle it")
-    return OfficialFigure(fold(first, last), f"{fmt(first)} to {fmt(last)}",
+    return OfficialFigure(fold(first, last), f"{figure(first)} to {figure(last)}",
                           [source_of(frame, start), source_of(frame, end)])
 
 
@@ -136,7 +135,7 @@ def recall_population_annual_cost(population_date: str, cost_year: str = "latest
         return OfficialFigure(None, missing=f"no {measure.replace('_', ' ')} for {year} is held; {settled_by} would settle it")
     kind = "" if src["source_kind"] == "official" else ", secondary source"
     return OfficialFigure(population * cost / 1e6,
-                          f"{fmt(population)} x £{fmt(cost)} per prisoner in {year}{kind}",
+                          f"{figure(population)} x £{figure(cost)} per prisoner in {year}{kind}",
                           [source_of(recalls, population_date), src])
 
 
