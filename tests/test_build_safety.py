@@ -195,3 +195,33 @@ def test_build_command_reports_a_bad_parameter_in_one_line(tmp_path):
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "params.yml, key 'chapters.recall.parameters.base_year': base_year must be a whole number, not 'abc'" in out.stderr
     assert not (tmp_path / "html").exists() and leftovers(tmp_path) == []
+
+
+def test_any_changed_byte_of_data_reaches_the_published_download(tmp_path, shared_build):
+    """A change no notebook's output shows (a note in prison_costs.csv) still rebuilds the site stage,
+    so the data package a reader downloads is the data the site was built from."""
+    import shutil
+    import zipfile
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    copy_build(shared_build, tmp_path / "build")
+    path = data / "prison_costs.csv"
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[0]["note"] = (rows[0]["note"] + " (edited by a test)").strip()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    log: list[str] = []
+    site = build(build_dir=tmp_path / "build", data=data, echo=log.append)
+    assert not any(line.startswith("site up to date") for line in log), log
+    with zipfile.ZipFile(site / "_static" / "data" / "probation-in-numbers-data.zip") as archive:
+        inside = [n for n in archive.namelist() if n.endswith("prison_costs.csv")]
+        assert len(inside) == 1
+        assert archive.read(inside[0]) == path.read_bytes()
+        assert b"(edited by a test)" in archive.read(inside[0])
