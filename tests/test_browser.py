@@ -89,8 +89,8 @@ def gzipped_size(body: bytes) -> int:
     return len(gzip.compress(body, 6))
 
 
-def page_problems(page, page_path: str, width: int, axe=None) -> list[str]:
-    """What is wrong with one open page at one width (see the test below); `axe` runs the scan."""
+def page_problems(page, page_path: str, width: int) -> list[str]:
+    """What is wrong with one open page at one width (see the test below)."""
     import json
 
     problems = []
@@ -117,16 +117,39 @@ def page_problems(page, page_path: str, width: int, axe=None) -> list[str]:
         problems.append(f"{where}: scrolls sideways by {overflow} px")
     if not page.locator('meta[name="description"]').count() or not page.locator(".page-meta time").count():
         problems.append(f"{where}: no description or published date")
-    if axe is not None:
-        # the rows of one table are the same markup: scan each table's first rows, not all of them
-        # (the register's 390 rows alone took 18 s)
-        page.evaluate("document.querySelectorAll('tbody').forEach(body => Array.from(body.rows)"
-                      ".forEach((row, i) => { if (i >= %d) row.remove(); }))" % ROWS_SCANNED)
-        serious = [f"{v['id']} ({len(v['nodes'])})" for v in axe.run(page).response["violations"]
-                   if v["impact"] in ("serious", "critical")]
-        if serious:
-            problems.append(f"{where}: axe {serious}")
     return problems
+
+
+def axe_problems(page, page_path: str, width: int, axe) -> list[str]:
+    """Serious or critical accessibility findings on an open page (it trims the page's tables)."""
+    # the rows of one table are the same markup: scan each table's first rows, not all of them
+    # (the register's 390 rows alone took 18 s)
+    page.evaluate("document.querySelectorAll('tbody').forEach(body => Array.from(body.rows)"
+                  ".forEach((row, i) => { if (i >= %d) row.remove(); }))" % ROWS_SCANNED)
+    serious = [f"{v['id']} ({len(v['nodes'])})" for v in axe.run(page).response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    return [f"{page_path} at {width} px: axe {serious}"] if serious else []
+
+
+def open_chapter_list(browser, base: str, width: int) -> dict:
+    """Press the visible menu button of a chapter page at one width and follow a chapter link from the
+    list it shows: what was visible before and after, and where the link led."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{base}/notebooks/recall.html")
+    link = 'a.reference[href$="community-sentences.html"]'
+    before = page.locator(link).first.is_visible()
+    buttons = page.locator("button.primary-toggle:visible")
+    seen = {"buttons": buttons.count(), "before": before}
+    buttons.first.click()
+    page.wait_for_timeout(300)
+    seen["after"] = page.locator(link).first.is_visible() or page.locator(f"dialog[open] {link}").count() > 0
+    seen["dialog_open"] = page.evaluate("!!document.querySelector('#pst-primary-sidebar-modal[open]')")
+    if seen["dialog_open"]:
+        page.locator(f"dialog[open] {link}").first.click()
+        page.wait_for_load_state()
+        seen["followed"] = page.url.endswith("notebooks/community-sentences.html")
+    page.close()
+    return seen
 
 
 @pytest.fixture(scope="module")
@@ -139,11 +162,17 @@ def browsed(site) -> dict:
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is required (.ci/run installs it)"
     axe = Axe()
-    seen = {"problems": [], "weights": {}, "requests": [], "errors": [], "charts": {}, "badges": {}}
+    seen = {"problems": [], "weights": {}, "requests": [], "errors": [], "charts": {}, "badges": {}, "console": [],
+            "failed": []}
+
+    scanning = []  # non-empty while axe-core runs: what it loads and logs is the tool's, not the page's
 
     def watch(page):
         page.on("request", lambda r: seen["requests"].append(r.url))
         page.on("pageerror", lambda e: seen["errors"].append(f"{page.url}: {e}"))
+        page.on("console", lambda m: m.type in ("error", "warning") and not scanning
+                and seen["console"].append(f"{page.url}: {m.text}"))
+        page.on("response", lambda r: r.status >= 400 and not scanning and seen["failed"].append(f"{r.url}: {r.status}"))
 
     with serve(site) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -151,7 +180,11 @@ def browsed(site) -> dict:
         for page_path in PAGES:
             context, page, seen["weights"][page_path] = first_visit(browser, f"{base}/{page_path}", base, phone, watch)
             if page_path != "index.html":  # it only redirects to book/index.html
-                seen["problems"] += page_problems(page, page_path, phone, axe if page_path in AXE_PAGES else None)
+                seen["problems"] += page_problems(page, page_path, phone)
+                if page_path in AXE_PAGES:
+                    scanning.append(page_path)
+                    seen["problems"] += axe_problems(page, page_path, phone, axe)
+                    scanning.clear()
             if page_path in CHAPTER_PAGES:
                 seen["charts"][page_path] = page.locator(".vega-chart svg").count()
                 seen["badges"][page_path] = page.locator(".verdict-badge").count()
@@ -165,6 +198,7 @@ def browsed(site) -> dict:
         page.select_option("#filter-verdict", "accurate")
         seen["register_filtered"] = (page.locator("#register-claims tbody tr:visible").count(),
                                      page.locator("#register-claims tbody tr").count())
+        seen["menu"] = {width: open_chapter_list(browser, base, width) for width in WIDTHS}
         browser.close()
     seen["base"] = base
     return seen
@@ -181,6 +215,22 @@ def test_chapter_pages_render_charts_in_chromium_with_no_off_machine_request(bro
     assert any(u.endswith("vega-bundle.js") or "vega-bundle.js?" in u for u in browsed["requests"])
     off = [u for u in browsed["requests"] if not u.startswith(base) and not u.startswith("data:")]
     assert off == [] and browsed["errors"] == []
+
+
+def test_the_chapter_list_opens_from_the_menu_button_on_a_phone_and_a_desktop(browsed):
+    phone, desktop = (browsed["menu"][w] for w in WIDTHS)
+    # on a phone the list is hidden until the one visible menu button opens it, and its links work
+    assert phone["buttons"] == 1 and not phone["before"]
+    assert phone["dialog_open"] and phone["after"] and phone["followed"]
+    # on a desktop the list is shown beside the page, and the button folds it away
+    assert desktop["buttons"] == 1 and desktop["before"] and not desktop["after"]
+
+
+def test_no_page_logs_an_error_or_misses_a_file(browsed):
+    """Every page at both widths: no console error or warning (the theme's "invalid theme mode" was one
+    on every page) and no request answered 404 (a missing favicon was one)."""
+    assert browsed["console"] == [], "\n".join(browsed["console"])
+    assert browsed["failed"] == [], "\n".join(browsed["failed"])
 
 
 def test_every_page_reads_on_a_phone_and_a_desktop(browsed):

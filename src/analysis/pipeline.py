@@ -25,6 +25,7 @@ import json
 import logging
 import multiprocessing.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -452,7 +453,37 @@ def jupyter_book_build(stage: Path, output: Path) -> Path:
         log = (proc.stdout + proc.stderr).strip().splitlines()
         interesting = [line for line in log if "WARNING" in line or "ERROR" in line or "Error" in line]
         raise BuildError("Jupyter Book failed:\n" + "\n".join((interesting or log)[-40:]))
-    return output / "_build" / "html"
+    site = output / "_build" / "html"
+    write_root_page(site)
+    return site
+
+
+#: The site's front door: Jupyter Book writes a bare refresh; this one also names the book, carries
+#: the favicon (so no browser asks for a missing /favicon.ico) and links on for readers whose browser
+#: does not follow the refresh.
+ROOT_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Refresh" content="0; url={target}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Probation in Numbers</title>
+<link rel="icon" href="_static/favicon.svg">
+<link rel="canonical" href="{target}">
+</head>
+<body><p><a href="{target}">Probation in Numbers</a></p></body>
+</html>
+"""
+
+
+def write_root_page(site: Path) -> None:
+    """Replace Jupyter Book's one-line redirect at the site root with ROOT_PAGE (same target)."""
+    root = site / "index.html"
+    if not root.is_file():
+        return
+    found = re.search(r'url=([^"\s]+)"', root.read_text(encoding="utf-8"))
+    if found:
+        root.write_text(ROOT_PAGE.format(target=found.group(1)), encoding="utf-8")
 
 
 def swap_site(new_site: Path, paths: BuildPaths) -> None:
@@ -624,10 +655,11 @@ def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> 
     stage.mkdir(parents=True)
     stage_sources(paths, chapters, stage, outputs)
 
-    # the Sphinx stage also reads the data folder (the data download), so its bytes are in the key
+    # the Sphinx stage also reads the data folder (the data download) and runs the helper package
+    # (site.py, and the root page written here), so both are in the key
     site_key = sha256_bytes(tree_hash(stage).encode(), tree_hash(Path(data_folder) if data_folder else
                                                                   repo_root() / "data").encode(),
-                            version("jupyter-book").encode())
+                            version("jupyter-book").encode(), helpers.encode())
     if not force and state.get("site") == site_key and (paths.site / "index.html").is_file():
         commit_executed(paths, outputs, entries, site_key, fingerprint)
         echo(f"site up to date: {paths.site} ({time.monotonic() - t0:.1f} s)")

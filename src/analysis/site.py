@@ -30,6 +30,7 @@ from .paths import data_dir
 
 SITE_FILE = "_site.json"
 VEGA = "vega-bundle.js"
+NAV_FIX = "nav-fix.js"
 SEARCH_ONLY = ("searchtools.js", "language_data.js", "searchindex.js", "number-search.js")
 DROP = ("register.js",)  # loaded by the register table's own markup
 #: Scripts only pages with code cells or toggles use.
@@ -104,6 +105,8 @@ def page_context(app, pagename, templatename, context, doctree):
             if ((name.endswith(CODE_ONLY) and "highlight" not in body) or (name.endswith(TOGGLE_ONLY) and "toggle" not in body)
                     or (name.endswith(TABS_ONLY) and "sd-tab" not in body)):
                 continue
+            if name.endswith(NAV_FIX):
+                script.attributes["defer"] = "defer"  # after the page is parsed, before the theme binds its buttons
             if name.endswith(VEGA):
                 if 'class="vega-chart"' not in body:
                     continue
