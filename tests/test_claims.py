@@ -112,7 +112,9 @@ def test_every_claim_has_a_verdict_and_a_reason():
     unverifiable = frame[frame["verdict"] == "cannot be verified"]
     assert unverifiable["official_value"].isna().all()
     numeric = frame[(frame["verdict"] != "cannot be verified") & ~frame["kind"].isin(["law", "inference"])]
-    assert numeric["official_value"].notna().all()
+    # a claim judged on the bracket has no figure for its own period: the reason gives both sides instead
+    assert numeric[~numeric["bracketed"]]["official_value"].notna().all()
+    assert numeric[numeric["bracketed"]]["reason"].str.contains("either side of the period").all()
     # statements of law and inferences are judged on the provision or the reasoning, which the reason names
     ruled = frame[frame["kind"].isin(["law", "inference"]) & (frame["verdict"] != "cannot be verified")]
     assert ruled["reason"].str.contains("correct|reasoning", regex=True).all()
@@ -316,3 +318,24 @@ def test_a_claim_checked_against_its_own_document_or_a_copy_is_refused(data_copy
     assert any("pp-record-88521" in p and "its own document or a copy of it" in p and "prison-population.yml" in p
                for p in problems), problems
     assert len(check_register(ROOT / "data").errors) == 0
+
+
+def test_community_sentences_headline_is_answered_on_the_bracket():
+    """2023 is not held; the year to June 2022 and the year to June 2024 are, both under half of 2012."""
+    frame = assess_claims(read_edition(), "community-sentences").set_index("id")
+    halved = frame.loc["cs-more-than-halved"]
+    assert halved["verdict"] == "accurate" and halved["basis"] == "secondary"
+    assert "0.45 times" in halved["reason"] and "0.49 times" in halved["reason"]
+    assert "series break" in halved["reason"] and "not confirmed" in halved["reason"]
+    level = frame.loc["cs-2023-about-71000"]
+    assert level["verdict"] == "accurate" and "68,207" in level["reason"] and "73,425" in level["reason"]
+
+
+def test_a_bracket_gives_way_to_the_period_itself_and_needs_both_sides(data_copy):
+    from analysis.figures import bracketed
+
+    held = bracketed("court_sentences", "community_sentences", "2016", "2015", "2018-09-30", start="2012")
+    assert held.bracket == () and round(held.value, 3) == round(102938 / 151183, 3)
+    one_side = bracketed("court_sentences", "community_sentences", "2023", "2022-06-30", "2030-06-30",
+                         settled_by="a table")
+    assert one_side.bracket == () and one_side.value is None and "a table would settle it" in one_side.missing

@@ -60,7 +60,7 @@ def test_an_edition_is_never_rewritten(data):
     with pytest.raises(EditionConflict, match=r"2024-06.json already records edition 2024-06 .*recall-2024-06-12199"):
         write_edition(read_edition("2024-06", data), data)
     assert edition_path(data, "2024-06").read_bytes() == before
-    assert sorted(p.name for p in (data / "editions").iterdir()) == ["2024-06.json"]
+    assert sorted(p.name for p in (data / "editions").glob("*.json")) == ["2024-06.json"]
 
 
 def test_editions_are_added_in_order(data):
@@ -108,3 +108,48 @@ def test_a_chapter_verdict_box_shows_a_changed_verdict_by_edition(data):
     assert "  verdict by edition: accurate -> understated" not in box.text
     assert "  verdict by edition: accurate (2024-06) -> understated (2026-06)" in box.text
     assert "Verdict by edition" not in verdict_box(assessed).markup   # one edition: no history shown
+
+
+def test_a_corrected_figure_is_published_as_a_dated_correction_and_the_record_stays(data):
+    from analysis.editions import corrections_by_claim, corrections_path
+
+    from .conftest import set_value
+
+    record = edition_path(data, "2024-06").read_bytes()
+    fixes = corrections_path(data, "2024-06")
+    before_fixes = fixes.read_bytes() if fixes.is_file() else b"[]"
+    set_value(data / "recall_population.csv", "recall_population", "2024-06-30", "12099", "official")
+    with pytest.raises(EditionConflict, match="publish the change as a correction"):
+        write_edition(read_edition("2024-06", data), data)
+    with pytest.raises(ValueError, match="needs the date"):
+        write_edition(read_edition("2024-06", data), data, correction="typed wrong", on="")
+    path, written = write_edition(read_edition("2024-06", data), data, correction="12,199 was typed as 12,099",
+                                  on="2026-12-05")
+    assert (path, written) == (fixes, True)
+    assert edition_path(data, "2024-06").read_bytes() == record  # the released record is never rewritten
+    entries = json.loads(fixes.read_text())
+    assert len(entries) == len(json.loads(before_fixes)) + 1
+    last = entries[-1]
+    assert last["date"] == "2026-12-05" and last["why"] == "12,199 was typed as 12,099"
+    figure = next(f for f in last["figures"] if f["series"] == "recall_population" and f["period"] == "2024-06-30")
+    assert (figure["before"]["value"], figure["after"]["value"]) == (12199, 12099)
+    claim = next(c for c in last["claims"] if c["id"] == "recall-2024-06-12199")
+    assert claim["before"]["official_value"] == 12199 and claim["after"]["official_value"] == 12099
+    # the book reads the edition as corrected; recording again writes nothing
+    published = next(r for r in load_editions(data) if r["as_of"] == "2024-06")
+    assert next(c for c in published["claims"] if c["id"] == "recall-2024-06-12199")["official_value"] == 12099
+    assert write_edition(read_edition("2024-06", data), data) == (edition_path(data, "2024-06"), False)
+    assert ("2024-06", "2026-12-05", "12,199 was typed as 12,099") in corrections_by_claim(load_editions(data))[
+        "recall-2024-06-12199"]
+    page = editions_html(load_editions(data)).markup
+    assert 'id="corrections-2024-06"' in page and "12,199 was typed as 12,099" in page
+
+
+def test_adding_a_claim_does_not_touch_a_released_edition(data):
+    register = data / "claims" / "recall.yml"
+    text = register.read_text(encoding="utf-8")
+    start = text.index("- id: recall-2024-06-12199")
+    end = text.index("\n- id: ", start + 1)
+    copy = text[start:end].replace("- id: recall-2024-06-12199", "- id: recall-2024-06-12199-again", 1)
+    register.write_text(text[:end] + "\n" + copy + text[end:], encoding="utf-8")
+    assert write_edition(read_edition("2024-06", data), data) == (edition_path(data, "2024-06"), False)

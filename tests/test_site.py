@@ -229,3 +229,21 @@ def test_make_dist_archives_the_built_site(site, build_dir):
     assert (build_dir / "dist" / "probation-in-numbers-test.tar.gz.sha256").read_text().split()[0] == digest
     with tarfile.open(archive) as tar:
         assert "probation-in-numbers-test/book/editions.html" in tar.getnames()
+
+
+def test_community_page_answers_its_question_first(site):
+    """The answer (verdict and the figures either side) comes before the verdict box, and is the page's description."""
+    import re
+
+    from analysis.claims import load_register
+
+    page = (site / "notebooks" / "community-sentences.html").read_text()
+    body = page[page.index("<main"):]
+    start = body.index("The answer.")
+    answer = re.sub(r"<[^>]+>", "", body[start:body.index("Verdicts at a glance", start)])
+    args = next(c for c in load_register()["claims"] if c["id"] == "cs-more-than-halved")["official"]["args"]
+    assert "Verdict on the claim: accurate" in answer and "not confirmed" in answer
+    assert "year to June 2022" in answer and "year to June 2024" in answer and f"half of {args['start']}" in answer
+    assert len(re.findall(r"\d{2},\d{3}", answer)) >= 3   # the three figures, glued from data/
+    description = re.search(r'<meta name="description" content="([^"]*)"', page).group(1)
+    assert description.startswith("The answer. Yes, on the figures either side")

@@ -406,3 +406,35 @@ def test_cli_judge_arithmetic_kind():
     record = json.loads(run_cli("31", "--official", "36", "--kind", "arithmetic", "--format", "json").stdout)
     assert (record["kind"], record["verdict"]) == ("arithmetic", "understated")
     assert record["conclusion"].startswith("The document's own figures give 36")
+
+
+# --- the bracket rule ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("below, above, verdict", [
+    (0.45, 0.49, "accurate"),            # both under half: "more than halved" holds on both sides
+    (0.45, 0.50, "cannot be verified"),  # exactly half on one side: not more than halved there
+    (0.51, 0.49, "cannot be verified"),  # over half on one side
+    (0.62, 0.65, "overstated"),          # both well over half: the same verdict on both sides stands
+])
+def test_bracket_from_both_sides_of_more_than_halved(below, above, verdict):
+    from analysis.verdicts import judge_bracket
+
+    out = judge_bracket(0.5, [("the year to June 2022", below), ("the year to June 2024", above)],
+                        "more than halved", "ratio")
+    assert out.verdict.value == verdict
+    if verdict == "cannot be verified":
+        assert out.rating is None and out.why_unsettled == "not_in_book" and "disagree" in out.reason
+    else:
+        assert "consistent with them, not confirmed" in out.reason and f"{below:.2f} times" in out.reason
+
+
+def test_bracket_of_a_level_names_its_break_and_needs_two_sides():
+    from analysis.verdicts import judge_bracket
+
+    out = judge_bracket(71000, [("a", 68207), ("b", 73425)], "about", "people", note="a series break")
+    assert out.verdict.value == "accurate" and out.reason.endswith("; a series break")
+    far = judge_bracket(71000, [("a", 68207), ("b", 95000)], "about", "people")
+    assert far.verdict.value == "cannot be verified"
+    with pytest.raises(ValueError, match="two sides"):
+        judge_bracket(71000, [("a", 68207)], "about", "people")

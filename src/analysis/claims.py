@@ -25,7 +25,7 @@ from .figures import OfficialFigure
 from .official_data import DataError, log_read
 from .paths import data_dir, using_data
 from .verdicts import KINDS as CLAIM_KINDS
-from .verdicts import UNSETTLED, Verdict, judge, kind_for, rule_for
+from .verdicts import UNSETTLED, Verdict, judge, judge_bracket, kind_for, rule_for
 
 REGISTER_DIR = "claims"
 DOCUMENTS_FILE = "documents.yml"
@@ -182,7 +182,7 @@ def _check_claim(path: Path, i: int, claim: dict, documents: dict, seen: dict) -
 
 #: Register arguments that name a series, and those that name a period, of a claim's official figure.
 SERIES_ARGS = ("series_id", "part", "whole", "series_ids")
-PERIOD_ARGS = ("period", "start", "end", "periods", "date")
+PERIOD_ARGS = ("period", "start", "end", "periods", "date", "before", "after")
 
 
 def listed(value) -> list:
@@ -255,7 +255,7 @@ def basis(figure: OfficialFigure, kind: str) -> str:
         return "official"
     if ruled == "inference" and figure.judgement.rating is not None:
         return "arithmetic"
-    if figure.value is None or (isinstance(figure.value, float) and math.isnan(figure.value)):
+    if (figure.value is None or (isinstance(figure.value, float) and math.isnan(figure.value))) and not figure.bracket:
         return "none"
     if figure.label == "recomputed figure":
         return "arithmetic"
@@ -313,6 +313,10 @@ def assess_claim(claim: dict, documents: dict, edition) -> dict:
     if figure.judgement is not None:
         judgement = figure.judgement
         kind = judgement.kind
+    elif figure.value is None and figure.bracket:
+        judgement = judge_bracket(stated["value"], list(figure.bracket), stated.get("rounding", ""),
+                                  stated.get("unit", ""), figure.bracket_note)
+        kind = claim_kind(claim)
     else:
         judgement = judge(stated["value"], figure.value, stated.get("rounding", ""), stated.get("unit", ""),
                           alternatives=figure.alternatives, missing_reason=figure.missing, why_unsettled=why,
@@ -361,6 +365,7 @@ def assess_claim(claim: dict, documents: dict, edition) -> dict:
         "reason": reason,
         "conclusion": conclusion(reason, judgement.verdict != Verdict.UNVERIFIABLE, figure, rests_on, after),
         "published_after_claim": after,
+        "bracketed": bool(figure.bracket) and figure.judgement is None and figure.value is None,
         "latest_figure": figure.latest or None,
         "sources": figure.urls,
     }

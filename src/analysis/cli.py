@@ -11,6 +11,7 @@ each such import is marked "heavy".
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import errno
 import json
 import signal
@@ -84,10 +85,14 @@ def cmd_update(args) -> int:
     except BaselineError as err:
         print(f"update refused: {err}", file=sys.stderr)
         return 1
-    written = None
+    written, before = None, None
     if not args.no_edition:
         try:
-            written = record_edition(edition, data)
+            from .editions import corrections_path  # heavy
+
+            fixes = corrections_path(data, edition.as_of)
+            before = fixes.read_bytes() if fixes.is_file() else None
+            written = record_edition(edition, data, args.correction, args.corrected_on)
         except (EditionConflict, ValueError) as err:
             print(format_report(report))
             print(f"update refused: {err}", file=sys.stderr)
@@ -97,8 +102,10 @@ def cmd_update(args) -> int:
             overrides = [f"as_of={as_of}"] if args.as_of else []
             build(overrides, build_dir=paths.root, data=data if args.data else None)
         except BuildError as err:
-            if written:
-                written.unlink()  # a failed update leaves no edition behind
+            if written and written.parent.name == "corrections" and before is not None:
+                written.write_bytes(before)  # a failed update leaves the corrections as they were
+            elif written:
+                written.unlink()  # a failed update leaves no edition (or correction) behind
             print(f"update failed while building: {err}", file=sys.stderr)
             print(format_report(report))
             return 1
@@ -123,12 +130,15 @@ def cmd_ingest(args) -> int:
     from .ingest import ingest  # heavy: frictionless and pandas
 
     return ingest(args.file, source=args.source, data=args.data, dry_run=args.dry_run)
-def record_edition(edition, data: Path) -> Path | None:
-    """Write the record of the edition; return its path when a new file was written."""
+def record_edition(edition, data: Path, correction: str = "", on: str = "") -> Path | None:
+    """Record the edition (or a correction to it); return the path when a new file was written."""
     from .editions import write_edition  # heavy: pandas
 
-    path, written = write_edition(edition, data)
-    print(f"edition {edition.as_of}: {'recorded in' if written else 'already recorded, unchanged:'} {path}")
+    path, written = write_edition(edition, data, correction, on or dt.date.today().isoformat())
+    if written and correction:
+        print(f"edition {edition.as_of}: correction published in {path}: {correction}")
+    else:
+        print(f"edition {edition.as_of}: {'recorded in' if written else 'already recorded, unchanged:'} {path}")
     return path if written else None
 
 
@@ -281,6 +291,9 @@ def add_contributor_commands(sub) -> None:
     u.add_argument("--no-build", action="store_true", help="only report; do not rebuild the site")
     u.add_argument("--as-of", default=None, help="the edition's month, YYYY-MM (default: as_of in params.yml)")
     u.add_argument("--no-edition", action="store_true", help="report and rebuild without recording an edition")
+    u.add_argument("--correction", default="", metavar="WHY",
+                   help="publish what changed in an edition already released as a dated correction, saying why")
+    u.add_argument("--corrected-on", default="", metavar="YYYY-MM-DD", help="the correction's date (default today)")
     u.set_defaults(func=cmd_update)
 
     nc = sub.add_parser("new-chapter", help="add a chapter: list it in params.yml and _toc.yml and write its "

@@ -75,17 +75,67 @@ def edition_path(folder: Path, as_of: str) -> Path:
     return Path(folder) / EDITIONS_DIR / f"{as_of}.json"
 
 
+#: Corrections to released editions, one file per edition: `<data>/editions/corrections/<as_of>.json`.
+CORRECTIONS_DIR = "corrections"
+
+
+def _read_json(path: Path):
+    log_read(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}") from err
+
+
+def corrections_path(folder: Path, as_of: str) -> Path:
+    """Where the corrections to the released edition as of `as_of` are kept."""
+    return Path(folder) / EDITIONS_DIR / CORRECTIONS_DIR / f"{as_of}.json"
+
+
+def corrected(record: dict, corrections: list[dict]) -> dict:
+    """The record as published after its corrections, oldest first: each corrected claim or figure
+    takes its new values.  The record's file is never rewritten; this is how the book reads it."""
+    claims = {c["id"]: dict(c) for c in record["claims"]}
+    figures = {(f["file"], f["series"], f["period"]): dict(f) for f in record["figures"]}
+    for correction in corrections:
+        for change in correction.get("claims", []):
+            claims[change["id"]] = {"id": change["id"], **change["after"]}
+        for change in correction.get("figures", []):
+            key = (change["file"], change["series"], change["period"])
+            figures[key] = {"file": change["file"], "series": change["series"], "period": change["period"],
+                            **change["after"]}
+    return {**record, "claims": sorted(claims.values(), key=lambda c: c["id"]),
+            "figures": sorted(figures.values(), key=lambda f: (f["file"], f["series"], f["period"])),
+            "corrections": list(corrections)}
+
+
 def load_editions(folder: Path | None = None) -> list[dict]:
-    """Every edition record in a data folder, oldest first (empty when none is recorded)."""
+    """Every edition record in a data folder, oldest first, as published: with its corrections applied
+    and listed under `corrections` (empty when none is recorded)."""
     base = Path(folder or data_dir()) / EDITIONS_DIR
     records = []
     for path in sorted(base.glob("*.json")):
-        log_read(path)
-        try:
-            records.append(json.loads(path.read_text(encoding="utf-8")))
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{path}: not valid JSON (line {err.lineno}, column {err.colno}): {err.msg}") from err
+        record = _read_json(path)
+        fixes = corrections_path(folder or data_dir(), record["as_of"])
+        records.append(corrected(record, _read_json(fixes) if fixes.is_file() else []))
     return sorted(records, key=lambda r: r["as_of"])
+
+
+def differences(published: dict, computed: dict) -> dict:
+    """What a record computed now changes in a published one: claims the published record holds whose
+    verdict, figures or reason differ, and figures that differ, appear or go.  A claim added to the
+    register since is not a difference (it joins the next edition)."""
+    now = {c["id"]: c for c in computed["claims"]}
+    claims = [{"id": c["id"], "before": {k: v for k, v in c.items() if k != "id"},
+               "after": {k: v for k, v in now[c["id"]].items() if k != "id"}}
+              for c in published["claims"] if c["id"] in now and now[c["id"]] != c]
+    key = lambda f: (f["file"], f["series"], f["period"])  # noqa: E731
+    old, new = {key(f): f for f in published["figures"]}, {key(f): f for f in computed["figures"]}
+    figures = [{"file": k[0], "series": k[1], "period": k[2],
+                "before": {n: v for n, v in old[k].items() if n not in ("file", "series", "period")} if k in old else None,
+                "after": {n: v for n, v in new[k].items() if n not in ("file", "series", "period")} if k in new else None}
+               for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+    return {"claims": claims, "figures": figures}
 
 
 def edition_record(edition: Edition, folder: Path, previous: dict | None) -> dict:
@@ -131,14 +181,19 @@ def dump_record(record: dict) -> str:
     return "\n".join(lines + ["}"]) + "\n"
 
 
-def write_edition(edition: Edition, folder: Path) -> tuple[Path, bool]:
-    """Write the record of the edition as of `as_of` into `<folder>/editions/`; never rewrite one.
+def write_edition(edition: Edition, folder: Path, correction: str = "", on: str = "") -> tuple[Path, bool]:
+    """Record the edition as of `as_of` in `<folder>/editions/`; never rewrite a released record.
 
-    Returns the path and whether a file was written.  When a record for `as_of` already exists
-    with the same content nothing is written; with different content an EditionConflict is
-    raised and nothing is written (a published edition stays as it was: start a new edition
-    with a new `as_of`).  An edition older than the newest recorded one is refused too.
+    Returns the path written and whether a file was written.  When a record for `as_of` already
+    exists and the book as computed now gives the same claims and figures (its corrections
+    applied; claims added since do not count), nothing is written.  When they differ, the change
+    is refused (EditionConflict) unless `correction` says what was wrong and why: then it is
+    appended, dated `on`, to `<folder>/editions/corrections/<as_of>.json`, as statistics producers
+    publish corrections, and the record itself stays as released.  An edition older than the
+    newest recorded one is refused.
     """
+    if correction and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(on)):
+        raise ValueError(f"a correction needs the date it is published, YYYY-MM-DD (got {on!r})")
     as_of = edition.as_of
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(as_of)):
         raise ValueError(f"as_of {as_of!r} is not a month written YYYY-MM")
@@ -149,23 +204,43 @@ def write_edition(edition: Edition, folder: Path) -> tuple[Path, bool]:
         newest = max(r["as_of"] for r in records)
         raise EditionConflict(f"{path}: edition {as_of} is older than the newest recorded edition {newest}; "
                               "editions are added in order")
-    text = dump_record(edition_record(edition, folder, earlier[-1] if earlier else None))
+    record = edition_record(edition, folder, earlier[-1] if earlier else None)
     if path.is_file():
-        existing = path.read_text(encoding="utf-8")
-        if existing == text:
+        published = next(r for r in load_editions(folder) if r["as_of"] == as_of)
+        changed = differences(published, record)
+        if not changed["claims"] and not changed["figures"]:
             return path, False
-        old, new = json.loads(existing), json.loads(text)
-        before = {c["id"]: c for c in old.get("claims", [])}
-        differing = [c["id"] for c in new["claims"] if before.get(c["id"]) != c][:5]
-        detail = f"claims that differ include {', '.join(differing)}" if differing else "its figures differ"
-        raise EditionConflict(f"{path} already records edition {as_of} with different content ({detail}); "
-                              "an edition's record is never rewritten: set a new as_of in params.yml "
-                              "(or pass --as-of YYYY-MM) for a new edition")
+        if not correction:
+            ids = [c["id"] for c in changed["claims"]][:5]
+            detail = f"claims that differ include {', '.join(ids)}" if ids else "its figures differ"
+            raise EditionConflict(f"{path} already records edition {as_of} with different content ({detail}); "
+                                  "an edition's record is never rewritten: publish the change as a correction "
+                                  '(`make update ARGS=\'--correction "what was wrong and why"\'`), or set a new '
+                                  "as_of in params.yml (or pass --as-of YYYY-MM) for a new edition")
+        fixes = corrections_path(folder, as_of)
+        entries = _read_json(fixes) if fixes.is_file() else []
+        entries.append({"date": str(on), "why": correction, **changed})
+        _write_atomically(fixes, json.dumps(entries, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        return fixes, True
+    _write_atomically(path, dump_record(record))
+    return path, True
+
+
+def _write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-    return path, True
+
+
+def corrections_by_claim(records: list[dict]) -> dict[str, list[tuple[str, str, str]]]:
+    """For each corrected claim: (edition, date, why) of each correction, oldest first."""
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for record in records:
+        for correction in record.get("corrections", []):
+            for change in correction.get("claims", []):
+                found.setdefault(change["id"], []).append((record["as_of"], correction["date"], correction["why"]))
+    return found
 
 
 def verdict_history(records: list[dict]) -> dict[str, list[tuple[str, str]]]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from .formatting import count, figure, period_text
-from .official_data import DataError, dated_series, series, source_of, value_on
+from .formatting import count, figure, month_text, period_text
+from .official_data import SERIES_BREAKS, DataError, dated_series, series, source_of, value_on
 from .periods import month_end, period_end
 from .verdicts import judge_inference, judge_law, judge_opinion, judge_pledge
 
@@ -37,6 +37,10 @@ class OfficialFigure:
     judgement: object = None
     #: The latest figure of the same series the book holds, when it is for a later period ("12,579 for 30 September 2024").
     latest: str = ""
+    #: When the claim's own period is not held: (label, value) of the figures either side, for `judge_bracket`.
+    bracket: tuple = ()
+    #: A series break or change of source the bracket crosses.
+    bracket_note: str = ""
 
     @property
     def urls(self) -> list[str]:
@@ -124,6 +128,46 @@ def change(file: str, series_id: str, start: str, end: str, how: str = "percent"
     kind = _kind(src0) or _kind(src1)
     return OfficialFigure(value, f"{first:,.0f} in {period_text(start)} to {last:,.0f} in {period_text(end)}{kind}",
                           [src0, src1])
+
+
+def bracketed(file: str, series_id: str, period: str, before: str, after: str, start: str = "",
+              how: str = "ratio", settled_by: str = "", as_of: str = "") -> OfficialFigure:
+    """A figure for `period` (or its change from `start`) when it is held; when it is not, the figures of
+    the same series held `before` and `after` it, for the bracket rule (`verdicts.judge_bracket`).
+
+    Once the period itself is added to `data/`, the claim is judged on it and the bracket falls away.
+    A series break the bracket spans (`SERIES_BREAKS`) is named.
+    """
+    if start:
+        exact = change(file, series_id, start, period, how, settled_by)
+    else:
+        exact = published(file, series_id, period, settled_by, as_of)
+    if exact.value is not None:
+        return exact
+    base, src0 = _lookup(file, series_id, start, settled_by) if start else (None, None)
+    sides = [(p, *_lookup(file, series_id, p, settled_by)) for p in (before, after)]
+    if (start and base is None) or any(v is None for _, v, _ in sides):
+        return exact  # not even the bracket is held: the claim stays unsettled, naming the table
+    def measure(value):
+        return value if not start else {"percent": 100 * (value / base - 1), "ratio": value / base,
+                                        "difference": value - base}[how]
+    types = dict(zip(series(file, series_id)["period"], series(file, series_id)["period_type"]))
+
+    def when(p: str, src: dict) -> str:
+        return f"the year to {month_text(p[:7])}" if types.get(p) == "year_ending" else period_text(p)
+
+    labels = [f"{when(p, src)} ({value:,.0f}{_kind(src)})" if start else f"{when(p, src)}{_kind(src)}"
+              for p, value, src in sides]
+    bracket = tuple((label, measure(value)) for label, (_, value, _) in zip(labels, sides))
+    spanned = sorted(p[:4] for p in [start or period, before, after, period])
+    note = ""
+    if series_id in SERIES_BREAKS and spanned[0] < SERIES_BREAKS[series_id][0] <= spanned[-1]:
+        note = f"the bracket crosses a series break ({SERIES_BREAKS[series_id][1]})"
+    sources = [s for s in [src0, *(src for _, _, src in sides)] if s]
+    detail = (f"{period_text(period)} not held; bracketed by {when(before, {})} and {when(after, {})}"
+              + (f", against {base:,.0f} in {period_text(start)}{_kind(src0)}" if start else ""))
+    return OfficialFigure(None, detail, sources, missing=exact.missing, latest=exact.latest, bracket=bracket,
+                          bracket_note=note)
 
 
 def share(file: str, part: str, whole: str, period: str, settled_by: str = "") -> OfficialFigure:

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from .claims import assess_claims, load_register, verdict_counts
-from .editions import verdict_history
+from .editions import corrections_by_claim, verdict_history
 from .formatting import NOT_HELD, figure, missing, month_text
 from .verdicts import MEANINGS, Verdict, rules_table
 
@@ -116,15 +116,18 @@ def official_text(row: pd.Series) -> str:
 
 
 def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]] | None = None,
-                editions_page: str = "../book/editions.html") -> HTML:
+                editions_page: str = "../book/editions.html",
+                corrections: dict[str, list[tuple[str, str, str]]] | None = None) -> HTML:
     """The at-a-glance list at the top of a chapter: each claim, its verdict and the one-line reason.
 
     A list, not a table, so that claim, verdict and reason stack on a phone.  Each claim
     links to its evidence on the page (the register's `section`) and has a permalink.  A claim
     whose verdict changed across editions (`history`, from `updates.verdict_history`) also shows
-    its verdict edition by edition, linked to the editions page.
+    its verdict edition by edition, linked to the editions page; a claim corrected in a released
+    edition (`corrections`, from `editions.corrections_by_claim`) says when and why.
     """
     history = history or {}
+    corrections = corrections or {}
     items, lines = [], []
     for _, row in assessed.iterrows():
         claim = html.escape(quote_of(row))
@@ -135,10 +138,13 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
             f'<a class="permalink" href="#claim-{row["id"]}" aria-label="Link to this claim">#</a><br>'
             f'<span class="claim-source">{document_link(row)}</span></p>'
             f'<p class="vl-verdict">{badge(row["verdict"])} <span class="verdict-reason">{html.escape(row["reason"])}</span>'
-            + _history_note(history.get(row["id"]), editions_page) + '</p>'
+            + _history_note(history.get(row["id"]), editions_page)
+            + _correction_note(corrections.get(row["id"]), editions_page) + '</p>'
             f'<span hidden>{html.escape(search_terms(quote_of(row), stated_text(row), official_text(row)))}</span></li>'
         )
         lines.append(f"{row['id']}: {row['verdict']} ({row['reason']})")
+        for as_of, on, why in corrections.get(row["id"], []):
+            lines.append(f"  corrected on {on} (edition {as_of}): {why}")
         if history.get(row["id"]):
             lines.append("  verdict by edition: " + " -> ".join(f"{v} ({a})" for a, v in history[row["id"]]))
     markup = f'<div class="verdict-box"><ul class="verdict-list">{"".join(items)}</ul></div>'
@@ -366,6 +372,12 @@ def _history_note(steps: list[tuple[str, str]] | None, editions_page: str) -> st
             f"{text}</span>")
 
 
+def _correction_note(found: list[tuple[str, str, str]] | None, editions_page: str) -> str:
+    return "".join(f'<br><span class="verdict-history"><a href="{editions_page}#corrections-{html.escape(a)}">Corrected'
+                   f'</a> on <time datetime="{html.escape(on)}">{html.escape(on)}</time> (edition {html.escape(a)}): '
+                   f"{html.escape(why)}</span>" for a, on, why in found or [])
+
+
 def glue_chapter_claims(chapter: str, glue, edition) -> pd.DataFrame:
     """Judge a chapter's claims as of the edition handed down and glue what its page shows about them.
 
@@ -373,7 +385,9 @@ def glue_chapter_claims(chapter: str, glue, edition) -> pd.DataFrame:
     `<id>__claim`, `__stated`, `__verdict`, `__reason`, `__conclusion` and `__who`.  Returns the verdicts.
     """
     verdicts = assess_claims(edition, chapter)
-    glue(f"{chapter}_verdict_box", verdict_box(verdicts, verdict_history(list(edition.released))), display=False)
+    released = list(edition.released)
+    glue(f"{chapter}_verdict_box", verdict_box(verdicts, verdict_history(released),
+                                               corrections=corrections_by_claim(released)), display=False)
     glue(f"{chapter}_comparison", comparison_table(verdicts), display=False)
     for _, row in verdicts.iterrows():
         glue(f"{row['id']}__claim", row["claim"], display=False)
@@ -428,6 +442,17 @@ def editions_html(records: list[dict], register_path: str = "claims-register.htm
                  + (f"Changes since edition {html.escape(record['previous'])}.</p>" if record["previous"]
                     else "The first recorded edition: every figure and verdict starts here.</p>")]
         text.append(f"Edition {as_of}")
+        fixes = record.get("corrections") or []
+        if fixes:
+            items = "".join(
+                f'<li><time datetime="{html.escape(c["date"])}">{html.escape(c["date"])}</time>: {html.escape(c["why"])}'
+                + (" Claims: " + ", ".join(f"{claim_link(x['id'])} ({html.escape(str(x['before'].get('verdict')))} &rarr; "
+                                           f"{html.escape(str(x['after'].get('verdict')))})" for x in c.get("claims", []))
+                   if c.get("claims") else "")
+                + (f" Figures corrected: {len(c['figures'])}." if c.get("figures") else "") + "</li>"
+                for c in fixes)
+            block.append(f'<h3 id="corrections-{html.escape(as_of)}">Corrections ({len(fixes)})</h3><ul>{items}</ul>')
+            text += [f"  correction {c['date']}: {c['why']}" for c in fixes]
         if record["previous"]:
             new = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{html.escape(f['series'])}</td>"
                           f"<td>{html.escape(f['period'])}</td><td>{_figure_text(f['value'])}</td>"

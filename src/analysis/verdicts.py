@@ -774,3 +774,38 @@ def rules_table() -> list[dict[str, str]]:
                      "test": " ".join(p for p in paras[:2] if not p.startswith("Example")),
                      "example": next((p for p in paras if p.startswith("Example")), "")})
     return rows
+
+
+def judge_bracket(stated: float, sides: list[tuple[str, float]], rounding: str = "", unit: str = "",
+                  note: str = "") -> Judgement:
+    """A claim whose own period is not held, judged on the figures of the same series held either side of it.
+
+    Each side is judged by the claim's own rule; when both give the same verdict, that verdict stands
+    and the reason says it rests on the bracket (consistent with both figures either side, not
+    confirmed by the figure for the period itself); when they differ, there is no verdict and the
+    reason names both.  `note` names a series break or a change of source the bracket crosses.
+
+    Example: "more than halved by 2023" from 151,183 in 2012, with 2023 not held but 68,207 in the
+    year to June 2022 (0.45 times) and 73,425 in the year to June 2024 (0.49 times) both under half:
+    accurate, on the bracket.
+    """
+    if len(sides) != 2:
+        raise ValueError("a bracket has two sides: the figure held before the period and the one after")
+    judged = [judge(stated, value, rounding, unit) for _, value in sides]
+    def measure(value: float) -> str:
+        return f"{value:.2f} times" if unit in RATIO_UNITS else fmt(value, unit)
+
+    shown = " and ".join(f"{label}: {measure(value)}" for label, value in sides)
+    extra = f"; {note}" if note else ""
+    first, second = judged
+    if first.verdict == second.verdict and first.verdict != Verdict.UNVERIFIABLE:
+        return _j(first.verdict, f"judged on the two figures held either side of the period (the period itself is "
+                  f"not held), {shown}; both give this verdict, so the claim is consistent with them, not "
+                  f"confirmed{extra}",
+                  first.kind)
+    return Judgement(Verdict.UNVERIFIABLE, f"no verdict: the two figures held either side of the period disagree ({shown}: "
+                     f"{first.verdict.value} on one, {second.verdict.value} on the other){extra}", None,
+                     kind_for(rounding), "not_in_book")
+
+
+OTHER_RULES["bracket"] = judge_bracket
