@@ -198,30 +198,21 @@ def test_build_command_reports_a_bad_parameter_in_one_line(tmp_path):
 
 
 def test_any_changed_byte_of_data_reaches_the_published_download(tmp_path, shared_build):
-    """A change no notebook's output shows (a note in prison_costs.csv) still rebuilds the site stage,
-    so the data package a reader downloads is the data the site was built from."""
+    """A change no notebook reads (a note in data/sourcing/) still rebuilds the site stage, so the data
+    package a reader downloads is the data the site was built from; no notebook is re-executed for it."""
     import shutil
     import zipfile
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     copy_build(shared_build, tmp_path / "build")
-    path = data / "prison_costs.csv"
-    import csv
-    import io
-
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    rows[0]["note"] = (rows[0]["note"] + " (edited by a test)").strip()
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    path = data / "sourcing" / "cleanup.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA line added by a test.\n", encoding="utf-8")
     log: list[str] = []
     site = build(build_dir=tmp_path / "build", data=data, echo=log.append)
     assert not any(line.startswith("site up to date") for line in log), log
+    assert not any("executing" in line for line in log), log
     with zipfile.ZipFile(site / "_static" / "data" / "probation-in-numbers-data.zip") as archive:
-        inside = [n for n in archive.namelist() if n.endswith("prison_costs.csv")]
+        inside = [n for n in archive.namelist() if n.endswith("sourcing/cleanup.md")]
         assert len(inside) == 1
         assert archive.read(inside[0]) == path.read_bytes()
-        assert b"(edited by a test)" in archive.read(inside[0])

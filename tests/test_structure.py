@@ -215,3 +215,15 @@ def test_occasions_are_written_once_and_named_by_key(data_copy):
         load_register(data_copy)
     assert err.value.column == "occasion" and "recall.yml" in str(err.value)
     assert "'no-such-occasion'" in str(err.value)
+
+
+def test_no_function_of_the_package_runs_over_sixty_lines():
+    """A function that long holds more than one idea: split it (docstring included in the count)."""
+    import ast
+
+    long = []
+    for path in (ROOT / "src" / "analysis").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 60:
+                long.append(f"{path.name}:{node.name} ({node.end_lineno - node.lineno + 1} lines)")
+    assert long == []

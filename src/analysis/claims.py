@@ -305,23 +305,26 @@ def evidence_url(claim: dict, pages: dict[str, str | None]) -> str | None:
     return page.removesuffix(".ipynb") + ".html" + anchor
 
 
+def judgement_of(claim: dict, figure: OfficialFigure):
+    """The verdict on a claim and its kind: a rule's own (opinion, law, inference, pledge), the bracket
+    rule when the period is not held but both sides are, or the rule for the claim's rounding word."""
+    stated = claim["stated"]
+    if figure.judgement is not None:
+        return figure.judgement, figure.judgement.kind
+    if figure.value is None and figure.bracket:
+        return judge_bracket(stated["value"], list(figure.bracket), stated.get("rounding", ""),
+                             stated.get("unit", ""), figure.bracket_note), claim_kind(claim)
+    why = claim.get("why_unsettled") or figure.unsettled
+    return judge(stated["value"], figure.value, stated.get("rounding", ""), stated.get("unit", ""),
+                 alternatives=figure.alternatives, missing_reason=figure.missing, why_unsettled=why,
+                 official_precision=figure.precision), claim_kind(claim)
+
+
 def assess_claim(claim: dict, documents: dict, edition) -> dict:
     """Judge one claim as of the edition (`params.Edition`) and return a flat record for tables, JSON and pages."""
     stated = claim["stated"]
     figure = official_figure(claim, edition.as_of)
-    why = claim.get("why_unsettled") or figure.unsettled
-    if figure.judgement is not None:
-        judgement = figure.judgement
-        kind = judgement.kind
-    elif figure.value is None and figure.bracket:
-        judgement = judge_bracket(stated["value"], list(figure.bracket), stated.get("rounding", ""),
-                                  stated.get("unit", ""), figure.bracket_note)
-        kind = claim_kind(claim)
-    else:
-        judgement = judge(stated["value"], figure.value, stated.get("rounding", ""), stated.get("unit", ""),
-                          alternatives=figure.alternatives, missing_reason=figure.missing, why_unsettled=why,
-                          official_precision=figure.precision)
-        kind = claim_kind(claim)
+    judgement, kind = judgement_of(claim, figure)
     rests_on = basis(figure, kind)
     after = published_after(figure, str(claim.get("claimed_at", "")))
     reason = judgement.reason

@@ -182,7 +182,7 @@ def cmd_bench(args) -> int:
     """Time a clean build against Jupyter Book's cached execution, a no-op rebuild, one data change, the tests."""
     from .bench import run_bench  # heavy: builds the book twice
 
-    result = run_bench(tests=not args.no_tests)
+    result = run_bench(tests=not args.no_tests, repeat=args.repeat)
     if args.format == "json":
         print(json.dumps(result))
     return 0
@@ -252,6 +252,7 @@ def add_book_commands(sub) -> None:
     bn = sub.add_parser("bench", help="time a clean build against Jupyter Book's cached execution, a no-op "
                         "rebuild, one data change and the test suite")
     bn.add_argument("--no-tests", action="store_true", help="skip timing the test suite")
+    bn.add_argument("--repeat", type=int, default=2, help="clean builds of each kind, alternating (best counts)")
     bn.add_argument("--format", choices=["text", "json"], default="text")
     bn.set_defaults(func=cmd_bench)
 

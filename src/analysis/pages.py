@@ -419,6 +419,18 @@ def current_edition_text(records: list[dict]) -> str:
             f"{len(records)} edition{'s' if len(records) != 1 else ''} recorded so far.")
 
 
+def corrections_html(as_of: str, fixes: list[dict], claim_link) -> str:
+    """The corrections published to one released edition: date, why, and each claim's verdict before and after."""
+    items = "".join(
+        f'<li><time datetime="{html.escape(c["date"])}">{html.escape(c["date"])}</time>: {html.escape(c["why"])}'
+        + (" Claims: " + ", ".join(f"{claim_link(x['id'])} ({html.escape(str(x['before'].get('verdict')))} &rarr; "
+                                   f"{html.escape(str(x['after'].get('verdict')))})" for x in c.get("claims", []))
+           if c.get("claims") else "")
+        + (f" Figures corrected: {len(c['figures'])}." if c.get("figures") else "") + "</li>"
+        for c in fixes)
+    return f'<h3 id="corrections-{html.escape(as_of)}">Corrections ({len(fixes)})</h3><ul>{items}</ul>'
+
+
 def editions_html(records: list[dict], register_path: str = "claims-register.html") -> HTML:
     """Every edition, newest first: new figures, revised figures (old -> new) and verdicts that changed."""
     def claim_link(cid: str) -> str:
@@ -444,14 +456,7 @@ def editions_html(records: list[dict], register_path: str = "claims-register.htm
         text.append(f"Edition {as_of}")
         fixes = record.get("corrections") or []
         if fixes:
-            items = "".join(
-                f'<li><time datetime="{html.escape(c["date"])}">{html.escape(c["date"])}</time>: {html.escape(c["why"])}'
-                + (" Claims: " + ", ".join(f"{claim_link(x['id'])} ({html.escape(str(x['before'].get('verdict')))} &rarr; "
-                                           f"{html.escape(str(x['after'].get('verdict')))})" for x in c.get("claims", []))
-                   if c.get("claims") else "")
-                + (f" Figures corrected: {len(c['figures'])}." if c.get("figures") else "") + "</li>"
-                for c in fixes)
-            block.append(f'<h3 id="corrections-{html.escape(as_of)}">Corrections ({len(fixes)})</h3><ul>{items}</ul>')
+            block.append(corrections_html(as_of, fixes, claim_link))
             text += [f"  correction {c['date']}: {c['why']}" for c in fixes]
         if record["previous"]:
             new = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{html.escape(f['series'])}</td>"

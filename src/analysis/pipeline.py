@@ -269,24 +269,7 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
             os.environ[DATA_DIR_ENV] = data_dir
         partial = Path(tmp) / out.name
         try:
-            for attempt in (1, 2):
-                try:
-                    km = _WARM.get(cwd)
-                    _WARM.reset(cwd)
-                    pm.execute_notebook(notebook, str(partial), parameters=parameters, kernel_name="python3",
-                                        cwd=cwd, progress_bar=False, log_output=False, report_mode=False,
-                                        request_save_on_cell_execute=False,  # one write at the end
-                                        engine_name=_register_warm_engine(), km=km)
-                    break
-                except pm.PapermillExecutionError:
-                    raise
-                except Exception as err:  # the kernel failed to start or died: not the notebook's fault
-                    _WARM.stop()
-                    if attempt == 2:
-                        raise BuildError(f"{Path(notebook).relative_to(repo_root())}: the Python kernel failed to "
-                                         f"start or died, twice ({one_line(err)})") from None
-                    log.write_text("")
-                    shutil.rmtree(published, ignore_errors=True)
+            _run_on_warm_kernel(notebook, partial, parameters, cwd, log, published)
         except pm.PapermillExecutionError as err:
             raise BuildError(f"{Path(notebook).relative_to(repo_root())} failed in cell {err.cell_index} "
                              f"(execution count {err.exec_count}): {err.ename}: {err.evalue}") from None
@@ -306,6 +289,31 @@ def execute_notebook(notebook: str, output: str, parameters: dict, data_dir: str
         os.replace(staged, out)
         reads = sorted(set(portable_path(line, data_dir) for line in log.read_text().splitlines() if line))
     return {"reads": reads, "seconds": round(time.monotonic() - start, 1)}
+
+
+def _run_on_warm_kernel(notebook: str, partial: Path, parameters: dict, cwd: str, log: Path, published: Path) -> None:
+    """Papermill on the worker's warm kernel, reset first; a kernel that fails to start or dies is
+    replaced and the notebook run once more (its reads log and published files emptied first)."""
+    import papermill as pm  # heavy: only when a notebook runs
+
+    for attempt in (1, 2):
+        try:
+            km = _WARM.get(cwd)
+            _WARM.reset(cwd)
+            pm.execute_notebook(notebook, str(partial), parameters=parameters, kernel_name="python3",
+                                cwd=cwd, progress_bar=False, log_output=False, report_mode=False,
+                                request_save_on_cell_execute=False,  # one write at the end
+                                engine_name=_register_warm_engine(), km=km)
+            return
+        except pm.PapermillExecutionError:
+            raise
+        except Exception as err:  # the kernel failed to start or died: not the notebook's fault
+            _WARM.stop()
+            if attempt == 2:
+                raise BuildError(f"{Path(notebook).relative_to(repo_root())}: the Python kernel failed to "
+                                 f"start or died, twice ({one_line(err)})") from None
+            log.write_text("")
+            shutil.rmtree(published, ignore_errors=True)
 
 
 def longest_first(jobs: list[tuple[Chapter, Path]]) -> list[tuple[Chapter, Path]]:
@@ -616,6 +624,24 @@ def build_fingerprint(overrides: list[str] | None, data_folder: str | None) -> s
     return sha256_bytes(*parts)
 
 
+def stale_notebooks(paths: BuildPaths, run: Path, chapters: list[Chapter], state: dict, helpers: str,
+                    data_folder: str | None, force: bool, echo) -> list[tuple[Chapter, Path]]:
+    """The notebooks to execute (with where their output goes in this run): those whose cells,
+    parameters, helpers or the data files they last read changed, or every one when forced."""
+    jobs = []
+    for chapter in chapters:
+        entry = state["notebooks"].get(chapter.name)
+        output = paths.executed / f"{chapter.name}.ipynb"
+        fresh = (not force and entry and output.is_file()
+                 and entry["key"] == inputs_hash(chapter, entry["reads"], helpers, data_folder))
+        if fresh:
+            echo(f"  up to date: {chapter.notebook.relative_to(repo_root())}")
+        else:
+            chapter.last_seconds = (entry or {}).get("seconds")
+            jobs.append((chapter, run / "executed" / f"{chapter.name}.ipynb"))
+    return jobs
+
+
 def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> Path:
     t0 = time.monotonic()
     data_folder = str(Path(data).resolve()) if data else os.environ.get(DATA_DIR_ENV)
@@ -633,17 +659,7 @@ def _build(paths: BuildPaths, run: Path, overrides, force: bool, data, echo) -> 
     echo("data valid")
     state = read_state(paths)
     helpers = package_hash()
-    jobs = []
-    for chapter in chapters:
-        entry = state["notebooks"].get(chapter.name)
-        output = paths.executed / f"{chapter.name}.ipynb"
-        fresh = (not force and entry and output.is_file()
-                 and entry["key"] == inputs_hash(chapter, entry["reads"], helpers, data_folder))
-        if fresh:
-            echo(f"  up to date: {chapter.notebook.relative_to(repo_root())}")
-        else:
-            chapter.last_seconds = (entry or {}).get("seconds")
-            jobs.append((chapter, run / "executed" / f"{chapter.name}.ipynb"))
+    jobs = stale_notebooks(paths, run, chapters, state, helpers, data_folder, force, echo)
     # executed notebooks stay in the run folder until the whole build has succeeded
     results = run_notebooks(jobs, data_dir=data_folder, echo=echo)
     entries = {chapter.name: {"key": inputs_hash(chapter, results[chapter.name]["reads"], helpers, data_folder),
