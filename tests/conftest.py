@@ -73,3 +73,12 @@ def copy_build(shared: Path, target: Path) -> Path:
     """A private copy of the shared build folder (site, executed notebooks, cache) to build in."""
     shutil.copytree(shared, target, ignore=shutil.ignore_patterns("build.lock", "run-*"))
     return target
+
+
+def first_edition_only(folder: Path) -> Path:
+    """A data copy as it stood when only the first edition (2024-06) was released: the later edition
+    records (and their corrections) removed, so a test can record editions from there in order."""
+    for path in list((folder / "editions").glob("*.json")) + list((folder / "editions" / "corrections").glob("*.json")):
+        if path.stem > "2024-06":
+            path.unlink()
+    return folder

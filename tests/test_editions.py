@@ -8,7 +8,7 @@ import pytest
 from analysis.pages import current_edition_text, editions_html
 from analysis.editions import EditionConflict, edition_path, load_editions, read_edition, verdict_history, write_edition
 
-from .conftest import ROOT
+from .conftest import ROOT, first_edition_only
 from .test_update import NEW_QUARTER, REVISION
 
 
@@ -16,7 +16,7 @@ from .test_update import NEW_QUARTER, REVISION
 def data(tmp_path):
     target = tmp_path / "data"
     shutil.copytree(ROOT / "data", target)
-    return target
+    return first_edition_only(target)
 
 
 def add_quarter(folder):

@@ -9,6 +9,7 @@ and the repository's data/ is untouched by the whole module.
 
 from __future__ import annotations
 
+import re
 import hashlib
 import json
 import os
@@ -243,12 +244,12 @@ PARAM_CASES = [
     ("base-year-out-of-range", lambda t: t.replace("base_year: 2010", "base_year: 1850"), "chapters.recall.parameters.base_year", "must lie from"),
     ("threshold-negative", lambda t: t.replace("threshold: 50", "threshold: -5"), "chapters.caseload.parameters.threshold", "greater than 0"),
     ("dispersion-text", lambda t: t.replace("dispersion: 0.5", "dispersion: wide"), "chapters.caseload.parameters.dispersion", "must be a number"),
-    ("as-of-not-a-month", lambda t: t.replace('as_of: "2024-06"', 'as_of: "2024-13"'), "shared.as_of", "YYYY-MM"),
-    ("as-of-unquoted-date", lambda t: t.replace('as_of: "2024-06"', "as_of: 2024-06-30"), "shared.as_of", "YYYY-MM"),
+    ("as-of-not-a-month", lambda t: re.sub(r'as_of: "\d{4}-\d{2}"', 'as_of: "2024-13"', t), "shared.as_of", "YYYY-MM"),
+    ("as-of-unquoted-date", lambda t: re.sub(r'as_of: "\d{4}-\d{2}"', "as_of: 2024-06-30", t), "shared.as_of", "YYYY-MM"),
     ("measure-unknown", lambda t: t.replace("measure: court_outcomes", "measure: vibes"), "chapters.community-sentences.parameters.measure", "one of"),
     ("years-reversed", lambda t: t.replace("base_year: 2012", "base_year: 2023"), "chapters.community-sentences.parameters.base_year", "before comparison_year"),
     ("staffing-date-words", lambda t: t.replace('staffing_date: "2024-06-30"', "staffing_date: June"), "chapters.caseload.parameters.staffing_date", "YYYY-MM-DD"),
-    ("staffing-date-after-as-of", lambda t: t.replace('staffing_date: "2024-06-30"', 'staffing_date: "2024-09-30"'), "chapters.caseload.parameters.staffing_date", "not be after as_of"),
+    ("staffing-date-after-as-of", lambda t: t.replace('staffing_date: "2024-06-30"', 'staffing_date: "2030-09-30"'), "chapters.caseload.parameters.staffing_date", "not be after as_of"),
     ("undeclared-parameter", lambda t: t.replace("      threshold: {type: number, above: 0, max: 1000}\n", ""), "chapters.caseload.parameters.threshold", "no check declared"),
     ("malformed-yaml", lambda t: t.replace("chapters:\n", "chapters: [\n", 1), "params.yml", "line"),
     ("empty-file", lambda t: "", "params.yml", "empty"),

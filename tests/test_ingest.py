@@ -20,7 +20,7 @@ from analysis.editions import read_edition
 from analysis.updates import compare, format_report
 from analysis.validation import validate_data
 
-from .conftest import ROOT
+from .conftest import ROOT, first_edition_only
 from .ods import write_ods
 
 RAW = ROOT / "data" / "raw" / "omsq-recalls" / "2024Q1"
@@ -253,6 +253,7 @@ def test_another_publication_in_ods(tmp_path):
 
 def test_a_quarterly_update_from_a_spreadsheet(tmp_path, data_copy):
     """Ingest the workbook into a copy of data/, then a later edition that revises a past quarter; report both."""
+    first_edition_only(data_copy)
     before = without_workbook_rows(shutil.copytree(data_copy, tmp_path / "before"))
     without_workbook_rows(data_copy)
     out = run("ingest", str(WORKBOOK), "--data", str(data_copy))

@@ -12,7 +12,7 @@ import pytest
 from analysis.editions import read_edition
 from analysis.updates import compare, format_report
 
-from .conftest import ROOT
+from .conftest import ROOT, first_edition_only
 
 NEW_QUARTER = ("recall_population,2026-06-30,date,12500,prisoners,Ministry of Justice,"
                "Offender Management Statistics Quarterly: April to June 2026 (test fixture),"
@@ -27,8 +27,8 @@ REVISION = ("recall_population,2024-06-30,date,13000,prisoners,Ministry of Justi
 @pytest.fixture
 def two_versions(tmp_path):
     old, new = tmp_path / "old", tmp_path / "new"
-    shutil.copytree(ROOT / "data", old)
-    shutil.copytree(ROOT / "data", new)
+    first_edition_only(shutil.copytree(ROOT / "data", old))
+    first_edition_only(shutil.copytree(ROOT / "data", new))
     with open(new / "recall_population.csv", "a", encoding="utf-8") as fh:
         fh.write(NEW_QUARTER + "\n" + REVISION + "\n")
     return old, new
@@ -84,7 +84,8 @@ def test_update_command_rebuilds_and_reports(two_versions, tmp_path):
 def test_update_refuses_to_rewrite_an_edition(two_versions, tmp_path):
     old, new = two_versions
     first_edition = (new / "editions" / "2024-06.json").read_bytes()
-    out = run("update", "--data", str(new), "--baseline", str(old), "--build-dir", str(tmp_path / "build"))
+    out = run("update", "--data", str(new), "--baseline", str(old), "--build-dir", str(tmp_path / "build"),
+              "--as-of", "2024-06")
     assert out.returncode == 1
     assert "2024-06.json already records edition 2024-06 with different content" in out.stderr
     assert "never rewritten" in out.stderr and "--as-of" in out.stderr
@@ -167,7 +168,7 @@ def test_update_reports_the_same_changes_however_often_it_runs(two_versions):
 def test_update_publishes_a_correction_to_a_released_edition(two_versions, tmp_path):
     old, new = two_versions
     first_edition = (new / "editions" / "2024-06.json").read_bytes()
-    out = run("update", "--data", str(new), "--baseline", str(old), "--no-build", "--correction",
+    out = run("update", "--data", str(new), "--baseline", str(old), "--no-build", "--as-of", "2024-06", "--correction",
               "the June 2024 figure was revised", "--corrected-on", "2026-12-05")
     assert out.returncode == 0, out.stderr
     assert "edition 2024-06: correction published in" in out.stdout and "the June 2024 figure was revised" in out.stdout
