@@ -81,7 +81,7 @@ def test_update_command_rebuilds_and_reports(two_versions, tmp_path):
     assert "This is edition 2026-06, which reports official data up to June 2026" in (site / "book" / "index.html").read_text()
 
 
-def test_update_refuses_to_rewrite_an_edition(two_versions, tmp_path):
+def test_update_refuses_to_rewrite_an_edition_and_publishes_a_correction(two_versions, tmp_path):
     old, new = two_versions
     first_edition = (new / "editions" / "2024-06.json").read_bytes()
     out = run("update", "--data", str(new), "--baseline", str(old), "--build-dir", str(tmp_path / "build"),
@@ -92,6 +92,15 @@ def test_update_refuses_to_rewrite_an_edition(two_versions, tmp_path):
     assert (new / "editions" / "2024-06.json").read_bytes() == first_edition
     assert sorted(p.name for p in (new / "editions").glob("*.json")) == ["2024-06.json"]
     assert not (tmp_path / "build" / "html").exists()
+    # the same change, published as a correction to the released edition: accepted, the record untouched
+    out = run("update", "--data", str(new), "--baseline", str(old), "--no-build", "--as-of", "2024-06", "--correction",
+              "the June 2024 figure was revised", "--corrected-on", "2026-12-05")
+    assert out.returncode == 0, out.stderr
+    assert "edition 2024-06: correction published in" in out.stdout and "the June 2024 figure was revised" in out.stdout
+    assert "Revised figures" in out.stdout
+    assert (new / "editions" / "2024-06.json").read_bytes() == first_edition
+    entries = json.loads((new / "editions" / "corrections" / "2024-06.json").read_text())
+    assert entries[-1]["date"] == "2026-12-05" and entries[-1]["figures"]
 
 
 def test_update_with_bad_data_changes_nothing(two_versions, tmp_path):
@@ -163,16 +172,3 @@ def test_update_reports_the_same_changes_however_often_it_runs(two_versions):
     assert first.stdout == second.stdout
     assert "recall_population.csv  recall_population  2026-06-30: 12,500" in first.stdout
     assert "2024-06-30: 12,199 -> 13,000" in first.stdout
-
-
-def test_update_publishes_a_correction_to_a_released_edition(two_versions, tmp_path):
-    old, new = two_versions
-    first_edition = (new / "editions" / "2024-06.json").read_bytes()
-    out = run("update", "--data", str(new), "--baseline", str(old), "--no-build", "--as-of", "2024-06", "--correction",
-              "the June 2024 figure was revised", "--corrected-on", "2026-12-05")
-    assert out.returncode == 0, out.stderr
-    assert "edition 2024-06: correction published in" in out.stdout and "the June 2024 figure was revised" in out.stdout
-    assert "Revised figures" in out.stdout
-    assert (new / "editions" / "2024-06.json").read_bytes() == first_edition
-    entries = json.loads((new / "editions" / "corrections" / "2024-06.json").read_text())
-    assert entries[-1]["date"] == "2026-12-05" and entries[-1]["figures"]
