@@ -37,3 +37,8 @@ def test_not_held_is_written_only_in_the_formatting_module():
         if any(c.cell_type == "code" and literal.search(c.source) for c in nb.cells):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_a_year_ending_period_reads_as_the_year_to_its_month():
+    assert period_text("2022-06-30", "year_ending") == "the year to June 2022"
+    assert period_text("2022-06-30") == "30 June 2022"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .claims import figure_args, load_register
-from .official_data import SERIES_BREAKS, DataError, package_descriptor, read_series_file
+from .official_data import DataError, break_between, package_descriptor, read_series_file
 from .official_data import series as load_series
 from .pages import HTML
 from .paths import data_dir
@@ -119,7 +119,7 @@ def nearest_held(official: dict, folder=None) -> str:
             sides = [f"{r['period']}: {r['value']:,.10g}" for frame in (before, after) for _, r in frame.iterrows()]
             if sides:
                 out.append(f"{sid} around {period}: " + "; ".join(sides))
-            spanned = [period, *before["period"], *after["period"], *periods]
-            if sid in SERIES_BREAKS and min(spanned)[:4] < SERIES_BREAKS[sid][0] <= max(spanned)[:4]:
-                out.append(f"series break in {SERIES_BREAKS[sid][0]}: {SERIES_BREAKS[sid][1]}")
+            crossed = break_between(sid, [period, *before["period"], *after["period"], *periods])
+            if crossed:
+                out.append(f"series break in {crossed[0]}: {crossed[1]}")
     return " | ".join(dict.fromkeys(out))

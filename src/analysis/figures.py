@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from .formatting import count, figure, month_text, period_text
-from .official_data import SERIES_BREAKS, DataError, dated_series, series, source_of, value_on
+from .formatting import count, figure, period_text
+from .official_data import DataError, break_between, dated_series, series, source_of, value_on
 from .periods import month_end, period_end
 from .verdicts import judge_inference, judge_law, judge_opinion, judge_pledge
 
@@ -117,6 +117,11 @@ def per_month(file: str, series_id: str, period: str, months: int = 3, settled_b
     return OfficialFigure(value / months, f"{value:,.0f} in {period_text(period)} over {months} months{_kind(src)}", [src])
 
 
+def changed(first: float, last: float, how: str = "percent") -> float:
+    """The change from `first` to `last`: 'percent' change, 'ratio' last/first, or 'difference'."""
+    return {"percent": 100 * (last / first - 1), "ratio": last / first, "difference": last - first}[how]
+
+
 def change(file: str, series_id: str, start: str, end: str, how: str = "percent", settled_by: str = "") -> OfficialFigure:
     """Change between two periods: 'percent' change, 'ratio' end/start, or 'difference'."""
     first, src0 = _lookup(file, series_id, start, settled_by)
@@ -124,7 +129,7 @@ def change(file: str, series_id: str, start: str, end: str, how: str = "percent"
     if first is None or last is None:
         gap = period_text(start) if first is None else period_text(end)
         return _missing(f"{series_id.replace('_', ' ')} figure for {gap}", settled_by)
-    value = {"percent": 100 * (last / first - 1), "ratio": last / first, "difference": last - first}[how]
+    value = changed(first, last, how)
     kind = _kind(src0) or _kind(src1)
     return OfficialFigure(value, f"{first:,.0f} in {period_text(start)} to {last:,.0f} in {period_text(end)}{kind}",
                           [src0, src1])
@@ -148,23 +153,17 @@ def bracketed(file: str, series_id: str, period: str, before: str, after: str, s
     sides = [(p, *_lookup(file, series_id, p, settled_by)) for p in (before, after)]
     if (start and base is None) or any(v is None for _, v, _ in sides):
         return exact  # not even the bracket is held: the claim stays unsettled, naming the table
-    def measure(value):
-        return value if not start else {"percent": 100 * (value / base - 1), "ratio": value / base,
-                                        "difference": value - base}[how]
-    types = dict(zip(series(file, series_id)["period"], series(file, series_id)["period_type"]))
+    types = dict(zip(*(series(file, series_id)[c] for c in ("period", "period_type"))))
 
-    def when(p: str, src: dict) -> str:
-        return f"the year to {month_text(p[:7])}" if types.get(p) == "year_ending" else period_text(p)
+    def when(p: str) -> str:
+        return period_text(p, types.get(p, ""))
 
-    labels = [f"{when(p, src)} ({value:,.0f}{_kind(src)})" if start else f"{when(p, src)}{_kind(src)}"
-              for p, value, src in sides]
-    bracket = tuple((label, measure(value)) for label, (_, value, _) in zip(labels, sides))
-    spanned = sorted(p[:4] for p in [start or period, before, after, period])
-    note = ""
-    if series_id in SERIES_BREAKS and spanned[0] < SERIES_BREAKS[series_id][0] <= spanned[-1]:
-        note = f"the bracket crosses a series break ({SERIES_BREAKS[series_id][1]})"
+    labels = [f"{when(p)} ({value:,.0f}{_kind(src)})" if start else f"{when(p)}{_kind(src)}" for p, value, src in sides]
+    bracket = tuple((label, changed(base, value, how) if start else value) for label, (_, value, _) in zip(labels, sides))
+    crossed = break_between(series_id, [start or period, before, after, period])
+    note = f"the bracket crosses a series break ({crossed[1]})" if crossed else ""
     sources = [s for s in [src0, *(src for _, _, src in sides)] if s]
-    detail = (f"{period_text(period)} not held; bracketed by {when(before, {})} and {when(after, {})}"
+    detail = (f"{period_text(period)} not held; bracketed by {when(before)} and {when(after)}"
               + (f", against {base:,.0f} in {period_text(start)}{_kind(src0)}" if start else ""))
     return OfficialFigure(None, detail, sources, missing=exact.missing, latest=exact.latest, bracket=bracket,
                           bracket_note=note)

@@ -73,8 +73,11 @@ def money(pounds: float | None) -> str:
     return f"£{pounds:,.0f}"
 
 
-def period_text(period: str) -> str:
-    """A period as readers write it: '30 June 2024', '2024 Q2', '2023-24', '2012'."""
+def period_text(period: str, period_type: str = "") -> str:
+    """A period as readers write it: '30 June 2024', '2024 Q2', '2023-24', '2012'; with its period type
+    `year_ending`, a date reads 'the year to June 2024'."""
+    if period_type == "year_ending":
+        return f"the year to {month_text(period[:7])}"
     if len(period) == 10 and period[4] == "-" and period[7] == "-":
         stamp = pd.Timestamp(period)
         return f"{stamp.day} {stamp.strftime('%B %Y')}"

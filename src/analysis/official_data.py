@@ -55,6 +55,15 @@ SERIES_BREAKS = {
 }
 
 
+def break_between(series_id: str, periods: list[str]) -> tuple[str, str] | None:
+    """The series break (year, what changed) that falls within the span of `periods`, or None."""
+    found = SERIES_BREAKS.get(series_id)
+    years = [str(p)[:4] for p in periods if p]
+    if found and years and min(years) < found[0] <= max(years):
+        return found
+    return None
+
+
 def package_descriptor(folder: Path | None = None) -> dict:
     """The data package descriptor as a dict (for the catalogue page and the edition records)."""
     folder = Path(folder) if folder else data_dir()
