@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import os
@@ -25,6 +26,8 @@ from .ods import write_ods
 
 RAW = ROOT / "data" / "raw" / "omsq-recalls" / "2024Q1"
 WORKBOOK = RAW / "Tables_2024Q1.xlsx"
+#: A second real edition in another layout: no Cover and no Notes sheet, no Table 1, five quarters from 2022 Q4.
+WORKBOOK_2023Q4 = ROOT / "data" / "raw" / "omsq-recalls" / "2023Q4" / "Tables_2023Q4.xlsx"
 
 
 def run(*args):
@@ -78,12 +81,24 @@ def edited_copy(tmp_path: Path, edit, name="Tables_bad.xlsx", **changes) -> Path
     ("Recall period Oct to Dec 2022 status on 31 Mar 2023", ("2022-Q4", "quarter", "status on 31 Mar 2023")),
     ("31 Mar 2024", ("2024-03-31", "date", "")),
     ("30 June 2024", ("2024-06-30", "date", "")),
+    ("January to March 2024", ("2024-Q1", "quarter", "")),
+    ("Jan-Mar 2024", ("2024-Q1", "quarter", "")),
+    ("Jul - Sep 2025 [r]", ("2025-Q3", "quarter", "")),
+    ("2024 Q1", ("2024-Q1", "quarter", "")),
+    ("Q4 2023", ("2023-Q4", "quarter", "")),
+    ("2025Q2 (p)", ("2025-Q2", "quarter", "")),
+    ("31-Mar-2024", ("2024-03-31", "date", "")),
+    ("31/03/2024", ("2024-03-31", "date", "")),
+    ("2024-03-31 00:00:00", ("2024-03-31", "date", "")),
+    (dt.datetime(2025, 9, 30), ("2025-09-30", "date", "")),
+    ("At 30 September 2025", ("2025-09-30", "date", "")),
 ])
 def test_period_headings_become_the_books_periods(heading, expected):
     assert parse_period(heading) == expected
 
 
-@pytest.mark.parametrize("heading", ["Feb to Apr 2024", "Jan to Mar", "31 Feb 2024", "Quarter 1 2024", "Sex"])
+@pytest.mark.parametrize("heading", ["Feb to Apr 2024", "Jan to Mar", "31 Feb 2024", "Quarter 1 2024", "Sex",
+                                     "Q5 2024", "2024 Q0", "31/13/2024", "2024-02-30"])
 def test_headings_that_name_no_period_are_not_guessed(heading):
     assert parse_period(heading) is None
 
@@ -149,6 +164,30 @@ def test_an_ods_copy_reads_the_same_as_the_xlsx(tmp_path):
     assert key(read_file(ods)) == key(read_file(WORKBOOK))
 
 
+def test_a_second_real_edition_without_cover_or_notes_reads_by_its_titles():
+    """The October to December 2023 draft: only a Contents sheet, Tables 2 to 12, quarters 2022 Q4 to 2023 Q4."""
+    grids = read_workbook(WORKBOOK_2023Q4)
+    assert "Cover" not in grids and "Notes" not in grids and "Table 1" not in grids
+    meta = yaml.safe_load((WORKBOOK_2023Q4.parent / "source.yml").read_text(encoding="utf-8"))
+    assert hashlib.sha256(WORKBOOK_2023Q4.read_bytes()).hexdigest() == meta["sha256"]
+    out = run("ingest", str(WORKBOOK_2023Q4), "--dry-run")
+    assert out.returncode == 0, out.stderr
+    rows = rows_of(out.stdout)
+    assert values(rows, "licence_recalls") == {"2022-Q4": "6092", "2023-Q1": "6824", "2023-Q2": "6814",
+                                               "2023-Q3": "7030", "2023-Q4": "7152"}
+    assert values(rows, "recall_reason_count_non_compliance")["2022-Q4"] == "4378"
+    assert values(rows, "recall_reason_non_compliance")["2022-Q4"] == "71.9"        # 4378 / 6092
+    # the dry run says what it would add: the one quarter not held yet, and nothing else
+    assert {(r["series_id"], r["period"]) for r in rows if r["change"] == "new"} == {
+        (r["series_id"], "2022-Q4") for r in rows}
+    assert {r["change"] for r in rows if r["period"] != "2022-Q4"} == {"held"}
+    assert "Added (25 new figures):" in out.stderr or "Added (25 new figures):" in out.stdout
+    # cross-check: every figure of the four quarters both drafts hold is the same in both
+    later = {(r["series_id"], r["period"]): r["value"] for r in read_file(WORKBOOK)}
+    both = {(r["series_id"], r["period"]): r["value"] for r in rows if (r["series_id"], r["period"]) in later}
+    assert len(both) == 100 and {k: (v, later[k]) for k, v in both.items() if v != later[k]} == {}
+
+
 # ---------------------------------------------------------------- refusals
 
 def refused(path: Path, data: Path | None = None):
@@ -189,8 +228,19 @@ def test_a_missing_table_is_refused(tmp_path):
 
 
 def test_an_unknown_layout_is_refused(tmp_path):
-    bad = edited_copy(tmp_path, lambda b: b.remove(b["Cover"]))
-    assert f"{bad}, sheet 'Contents', cell A1: unknown layout: no 'Cover' sheet" in refused(bad)
+    def edit(book):
+        for name in book.sheetnames[3:]:
+            book[name]["A1"] = "Something else entirely"
+    bad = edited_copy(tmp_path, edit)
+    err = refused(bad)
+    assert f"{bad}, sheet 'Table 1', cell A1: unknown layout: no sheet's title (cell A1) matches" in err
+    assert "sheets found: Cover, Contents, Notes, Table 1," in err
+
+
+def test_cover_and_notes_sheets_are_not_required(tmp_path):
+    copy = edited_copy(tmp_path, lambda b: (b.remove(b["Cover"]), b.remove(b["Notes"])))
+    key = lambda rows: sorted((r["series_id"], r["period"], r["value"]) for r in rows)  # noqa: E731
+    assert key(read_file(copy)) == key(read_file(WORKBOOK))
 
 
 def test_a_file_that_is_not_the_one_described_is_refused(tmp_path, data_copy):
@@ -247,6 +297,44 @@ def test_another_publication_in_ods(tmp_path):
     with open(ROOT / "data" / "recall_population.csv", encoding="utf-8", newline="") as fh:
         held = {r["value"] for r in csv.DictReader(fh) if r["period"] == "2026-03-31"}
     assert recall["change"] == ("held" if "12700" in held else "revised" if held else "new")
+
+
+CASELOAD = {  # a test fixture in the layout of the OMSQ probation caseload table, no Cover sheet (values invented)
+    "Contents": [["Contents"]],
+    "Table 6.1": [
+        ["Table 6.1: Offenders under Probation Service supervision (caseload) by type of supervision, "
+         "England and Wales [note 1]"],
+        ["This worksheet contains one table."],
+        ["Source: nDelius"],
+        ["Type of supervision", "31 Dec 2025", "31 Mar 2026 [r]"],
+        ["All offenders", 240000, 241000],
+        ["Court orders", 150000, "[x]"],
+        ["Pre-release", 60000, 61000],
+        ["Post-release", 70000, 70500],
+    ],
+}
+
+
+def test_the_probation_caseload_by_type_in_ods_without_a_cover_sheet(tmp_path):
+    ods = write_ods(tmp_path / "probation_2026Q1.ods", CASELOAD)
+    with_source(ods, title="Offender Management Statistics Quarterly: probation (test fixture)")
+    rows = read_file(ods)
+    assert values(rows, "probation_caseload_total") == {"2025-12-31": "240000", "2026-03-31": "241000"}
+    assert values(rows, "probation_caseload_court_orders") == {"2025-12-31": "150000", "2026-03-31": "[x]"}
+    assert values(rows, "probation_caseload_pre_release")["2026-03-31"] == "61000"
+    assert values(rows, "probation_caseload_post_release")["2025-12-31"] == "70000"
+    one = next(r for r in rows if r["series_id"] == "probation_caseload_pre_release")
+    assert one["_file"] == "probation_caseload" and one["unit"] == "people" and one["period_type"] == "date"
+    assert one["table_ref"].startswith("Table 6.1, row 7 (Pre-release), cell B7")
+
+
+def test_a_caseload_table_missing_a_type_is_refused_with_its_cell(tmp_path):
+    grids = {**CASELOAD, "Table 6.1": [r for r in CASELOAD["Table 6.1"] if r[0] != "Pre-release"]}
+    ods = write_ods(tmp_path / "probation_bad.ods", grids)
+    with_source(ods)
+    with pytest.raises(IngestError, match=r"sheet 'Table 6.1', cell A4: no data row with Type of supervision = "
+                                          r"'Pre-release'"):
+        read_file(ods)
 
 
 # ---------------------------------------------------------------- the quarterly path

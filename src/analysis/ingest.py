@@ -3,9 +3,11 @@
 `python -m analysis ingest FILE [--source SOURCE_YML] [--data DIR] [--dry-run]`
 
 The layout (Government Analysis Function guidance, used by the Ministry of Justice for its
-statistics tables in .ods and .xlsx): sheets `Cover`, `Contents` and `Notes`, then one sheet per
-table.  Each table sheet holds, from cell A1 down, a title row, notes rows and a source row (text
-in column A only, no blank rows), then one header row and tidy data rows.  Column headings name
+statistics tables in .ods and .xlsx): one sheet per table, usually after `Cover`, `Contents` and
+`Notes` sheets, though real editions come with any of those missing (the analysts' 2023 Q4 recall
+tables have only `Contents`).  Each table sheet holds, from cell A1 down, a title row, notes rows and
+a source row (text in column A only, no blank rows), then one header row and tidy data rows.  The
+reader finds a table by its title and its header row, never by a fixed list of sheets.  Column headings name
 periods ("Jan to Mar 2024", "Recalled in Jan to Mar 2024 returned by 30 Jun 2024", "31 Mar 2024");
 cells hold numbers or suppression markers (`[x]`, `[c]`, `[z]`, `..`, `-`); titles and labels may
 carry footnote markers such as `[note 3]`.
@@ -46,7 +48,8 @@ MARKERS = {
     "..": "not available",
     "-": "nil or not applicable",
 }
-LAYOUT_SHEETS = ("Cover", "Contents")
+#: Sheets of the layout that hold no table (read by nobody, and none of them required).
+LAYOUT_SHEETS = ("Cover", "Contents", "Notes")
 NOTE_MARK = re.compile(r"\s*\[note\s*(\d+)\]", re.IGNORECASE)
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                       "dec"], start=1)}
@@ -79,26 +82,50 @@ def split_notes(text: str) -> tuple[str, list[str]]:
     return NOTE_MARK.sub("", text).strip(), notes
 
 
-def parse_period(heading: str) -> tuple[str, str, str] | None:
+REVISION_MARK = re.compile(r"\s*[\[(](?:r|p|revised|provisional)[\])]\s*$", re.IGNORECASE)
+
+
+def parse_period(heading) -> tuple[str, str, str] | None:
     """A column heading as the book's (period, period_type, qualifier), or None when it names no period.
 
-    "Jan to Mar 2024" -> ("2024-Q1", "quarter", ""); "Recalled in Jan to Mar 2024 returned by 30 Jun 2024"
-    -> ("2024-Q1", "quarter", "returned by 30 Jun 2024"); "31 Mar 2024" -> ("2024-03-31", "date", "").
+    The forms the OMSQ editions use: "Jan to Mar 2024", "January to March 2024", "Jan-Mar 2024" and
+    "2024 Q1" -> ("2024-Q1", "quarter", ""); "Recalled in Jan to Mar 2024 returned by 30 Jun 2024"
+    -> ("2024-Q1", "quarter", "returned by 30 Jun 2024"); "31 Mar 2024", "31-Mar-2024", "31/03/2024",
+    "2024-03-31" or a date cell -> ("2024-03-31", "date", "").  A revised or provisional mark
+    ("[r]", "(p)") is not part of the period.  "Quarter 1 2024" is not guessed (financial or calendar?).
     """
-    text = " ".join(str(heading).split())
-    m = re.fullmatch(r"(?:recall period |recalled in )?([a-z]{3})[a-z]* to ([a-z]{3})[a-z]* (\d{4})(?: (.+))?",
+    if isinstance(heading, dt.datetime):
+        heading = heading.date()
+    if isinstance(heading, dt.date):
+        return heading.isoformat(), "date", ""
+    text = REVISION_MARK.sub("", " ".join(str(heading).split()))
+    m = re.fullmatch(r"(?:recall period |recalled in )?([a-z]{3})[a-z]* ?(?:to|-|–) ?([a-z]{3})[a-z]* (\d{4})(?: (.+))?",
                      text, re.IGNORECASE)
     if m and (m.group(1).lower(), m.group(2).lower()) in QUARTER_OF:
         quarter = QUARTER_OF[(m.group(1).lower(), m.group(2).lower())]
         return f"{m.group(3)}-Q{quarter}", "quarter", m.group(4) or ""
-    m = re.fullmatch(r"(?:at )?(\d{1,2}) ([a-z]{3})[a-z]* (\d{4})", text, re.IGNORECASE)
+    m = re.fullmatch(r"(\d{4}) ?Q([1-4])|Q([1-4]) (\d{4})", text, re.IGNORECASE)
+    if m:
+        year, quarter = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        return f"{year}-Q{quarter}", "quarter", ""
+    return _parse_day(text)
+
+
+def _parse_day(text: str) -> tuple[str, str, str] | None:
+    """'31 Mar 2024', 'at 31 March 2024', '31-Mar-2024', '31/03/2024', '2024-03-31 00:00:00' -> ('2024-03-31', 'date', '')."""
+    m = re.fullmatch(r"(?:at )?(\d{1,2})[ -]([a-z]{3})[a-z]*[ -](\d{4})", text, re.IGNORECASE)
     if m and m.group(2).lower() in MONTHS:
-        try:
-            day = dt.date(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
-        except ValueError:
-            return None
-        return day.isoformat(), "date", ""
-    return None
+        parts = int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1))
+    elif m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+        parts = int(m.group(3)), int(m.group(2)), int(m.group(1))
+    elif m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?", text):
+        parts = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        return None
+    try:
+        return dt.date(*parts).isoformat(), "date", ""
+    except ValueError:
+        return None
 
 
 def slug(label: str) -> str:
@@ -221,19 +248,31 @@ OMSQ_PRISON_POPULATION = Publication(
     ),
 )
 
-PUBLICATIONS = (OMSQ_RECALLS, OMSQ_PRISON_POPULATION)
+OMSQ_PROBATION_CASELOAD = Publication(
+    name="OMSQ probation caseload tables",
+    tables=(
+        TableSpec("caseload", r"(caseload|under (the )?probation service supervision).*by type of supervision",
+                  ("Type of supervision",),
+                  (Pick({"Type of supervision": "All offenders"}, "probation_caseload", "probation_caseload_total",
+                        "people", what="people under Probation Service supervision at the date (each counted once)"),
+                   Pick({"Type of supervision": "Court orders"}, "probation_caseload", "probation_caseload_court_orders",
+                        "people", what="people supervised on a community order or suspended sentence order"),
+                   Pick({"Type of supervision": "Pre-release"}, "probation_caseload", "probation_caseload_pre_release",
+                        "people", what="people in custody supervised before release"),
+                   Pick({"Type of supervision": "Post-release"}, "probation_caseload",
+                        "probation_caseload_post_release", "people",
+                        what="people supervised on licence or post-sentence supervision after release"))),
+    ),
+)
+
+PUBLICATIONS = (OMSQ_RECALLS, OMSQ_PRISON_POPULATION, OMSQ_PROBATION_CASELOAD)
 
 
 def find_tables(file: Path, grids: dict[str, list[list]]) -> tuple[Publication, dict[str, Table]]:
     """Check the workbook is in the accessible layout, recognise its publication, and find its tables by title."""
-    missing = [s for s in LAYOUT_SHEETS if s not in grids]
-    if missing:
-        first = next(iter(grids), None)
-        raise IngestError(file, first, "A1", f"unknown layout: no {missing[0]!r} sheet (the accessible layout has "
-                          f"Cover, Contents, Notes, then one sheet per table); sheets found: {', '.join(grids)}")
     titles = {}
     for sheet, grid in grids.items():
-        if sheet in ("Cover", "Contents", "Notes") or not grid or not grid[0]:
+        if sheet in LAYOUT_SHEETS or not grid or not grid[0]:
             continue
         titles[sheet] = split_notes(_text(grid[0][0]))[0]
     for pub in PUBLICATIONS:
@@ -250,8 +289,9 @@ def find_tables(file: Path, grids: dict[str, list[list]]) -> tuple[Publication, 
                               f"matches {absent[0].title!r}; sheets searched: {', '.join(titles)}")
         tables = {key: parse_table(file, sheet, grids[sheet]) for key, sheet in found.items()}
         return pub, tables
-    raise IngestError(file, next(iter(titles), None), "A1", "unknown layout: no table title matches a publication "
-                      f"the reader knows ({', '.join(p.name for p in PUBLICATIONS)})")
+    raise IngestError(file, next(iter(titles), next(iter(grids), None)), "A1", "unknown layout: no sheet's title "
+                      f"(cell A1) matches a table of a publication the reader knows "
+                      f"({', '.join(p.name for p in PUBLICATIONS)}); sheets found: {', '.join(grids)}")
 
 
 # ---------------------------------------------------------------- tidy rows
