@@ -339,3 +339,19 @@ def test_a_bracket_gives_way_to_the_period_itself_and_needs_both_sides(data_copy
     one_side = bracketed("court_sentences", "community_sentences", "2023", "2022-06-30", "2030-06-30",
                          settled_by="a table")
     assert one_side.bracket == () and one_side.value is None and "a table would settle it" in one_side.missing
+
+
+def test_moving_as_of_changes_the_now_line_never_the_verdict_at_the_time():
+    """flows-2024q1-7415 is judged on 2024 Q1 at both editions; only the latest figure and its verdict move."""
+    ids = ["flows-2024q1-7415", "cs-2012-about-150000", "mix-2023-06-238264"]
+    then, now = ({r["id"]: r for r in assess_claims(read_edition(as_of)).to_dict("records") if r["id"] in ids}
+                 for as_of in ("2024-06", "2025-06"))
+    assert {i: then[i]["verdict"] for i in ids} == {i: now[i]["verdict"] for i in ids}
+    flows = now["flows-2024q1-7415"]
+    assert flows["verdict"] == "accurate" and flows["official_value"] == 7415
+    assert flows["latest_figure"] == "11,041 for 2025 Q2" and flows["latest_verdict"] == "understated"
+    assert "The latest figure the book holds is 11,041 for 2025 Q2; the same words said of 2025 Q2 would be " \
+           "understated." in flows["conclusion"]
+    assert then["flows-2024q1-7415"]["latest_figure"] == "9,782 for 2024 Q2"
+    # an unsettled claim gets the latest figure but no verdict on it
+    assert now["mix-2023-06-238264"]["latest_figure"] and not isinstance(now["mix-2023-06-238264"]["latest_verdict"], str)

@@ -45,7 +45,13 @@ def test_a_new_edition_lists_new_and_revised_figures_and_changed_verdicts(data):
     record = json.loads(path.read_text(encoding="utf-8"))
     assert record["previous"] == "2024-06"
     new = [(f["file"], f["series"], f["period"], f["value"]) for f in record["new_figures"]]
-    assert new == [("recall_population", "recall_population", "2026-06-30", 12500)]
+    assert ("recall_population", "recall_population", "2026-06-30", 12500) in new
+    # new means newly in reach: every period after June 2024 up to June 2026, none before or after
+    recall = sorted(p for fl, s, p, _ in new if s == "recall_population")
+    assert recall == ["2024-09-30", "2024-12-31", "2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31",
+                      "2026-03-31", "2026-06-30"]
+    assert ("licence_recalls", "licence_recalls", "2024-Q3", 9975) in new
+    assert not [f for f in new if f[2] in ("2024-06-30", "2024-Q2", "2024-Q1")]
     [revised] = record["revised_figures"]
     assert (revised["period"], revised["old_value"], revised["value"]) == ("2024-06-30", 12199, 13000)
     assert revised["publication"].startswith("Offender Management Statistics Quarterly: April to June 2025")
@@ -61,6 +67,26 @@ def test_an_edition_is_never_rewritten(data):
         write_edition(read_edition("2024-06", data), data)
     assert edition_path(data, "2024-06").read_bytes() == before
     assert sorted(p.name for p in (data / "editions").glob("*.json")) == ["2024-06.json"]
+
+
+def test_a_figure_after_the_editions_month_never_touches_a_released_record(data):
+    """A quarter beyond the edition's month (a secondary parse the official tables have not reached)
+    is not a difference: recording the edition again writes nothing and asks for no correction."""
+    with open(data / "recall_population.csv", "a", encoding="utf-8") as fh:
+        fh.write(NEW_QUARTER + "\n")
+    assert write_edition(read_edition("2024-06", data), data) == (edition_path(data, "2024-06"), False)
+    assert not (data / "editions" / "corrections" / "2024-06.json").read_text(encoding="utf-8").count("2026-06-30")
+
+
+def test_in_reach_cuts_each_period_at_the_last_day_of_the_month():
+    from analysis.editions import in_reach, period_type_of
+
+    assert [period_type_of(p) for p in ["2024-Q2", "2024", "2023-24", "2024-06", "2024-06-30", "2024-01-01/2024-06-30"]] \
+        == ["quarter", "calendar_year", "financial_year", "year_ending", "date", "date_range"]
+    figures = [{"period": p} for p in ["2024-Q2", "2024-Q3", "2024-06-30", "2024-07-01", "2023-24", "2024-25",
+                                       "2024", "2023", "2024-01-01/2024-06-30", "2024-01-01/2024-07-01"]]
+    assert [f["period"] for f in in_reach(figures, "2024-06")] == [
+        "2024-Q2", "2024-06-30", "2023-24", "2023", "2024-01-01/2024-06-30"]
 
 
 def test_editions_are_added_in_order(data):

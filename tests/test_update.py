@@ -73,7 +73,8 @@ def test_update_command_rebuilds_and_reports(two_versions, tmp_path):
     assert "edition 2026-06: recorded in" in out.stdout
     assert (new / "editions" / "2024-06.json").read_bytes() == first_edition
     record = json.loads((new / "editions" / "2026-06.json").read_text(encoding="utf-8"))
-    assert [(f["period"], f["value"]) for f in record["new_figures"]] == [("2026-06-30", 12500)]
+    recall = [(f["period"], f["value"]) for f in record["new_figures"] if f["series"] == "recall_population"]
+    assert recall[-1] == ("2026-06-30", 12500) and recall[0][0] == "2024-09-30"   # newly in reach since 2024-06
     assert {v["id"]: v["new"] for v in record["verdicts_changed"]}["recall-2024-06-12199"] == "understated"
     editions = (site / "book" / "editions.html").read_text()
     assert "Edition 2026-06" in editions and "12,199 &rarr; 13,000" in editions and "12,500" in editions

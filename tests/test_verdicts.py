@@ -438,3 +438,19 @@ def test_bracket_of_a_level_names_its_break_and_needs_two_sides():
     assert far.verdict.value == "cannot be verified"
     with pytest.raises(ValueError, match="two sides"):
         judge_bracket(71000, [("a", 68207)], "about", "people")
+
+
+def test_still_holds_compares_the_verdict_on_the_latest_figure_with_the_one_at_the_time():
+    from analysis.verdicts import judge, still_holds
+
+    at_the_time = judge(7415, 7415, "exact", "recalls")
+    assert still_holds(at_the_time, judge(7415, 7415, "exact", "recalls")) == "would still be accurate"
+    assert still_holds(at_the_time, judge(7415, 11041, "exact", "recalls")) == "would be understated"
+    assert still_holds(at_the_time, judge(7415, 5000, "exact", "recalls")) == "would be overstated"
+    # about 150,000: 151,183 is accurate; a later 102,938 is not, and the clause says so
+    about = judge(150000, 151183, "about", "people")
+    assert still_holds(about, judge(150000, 148000, "about", "people")) == "would still be accurate"
+    assert still_holds(about, judge(150000, 102938, "about", "people")).startswith("would be ")
+    # nothing is said when either side is unsettled
+    assert still_holds(judge(7415, None, "exact"), judge(7415, 7415, "exact")) == ""
+    assert still_holds(at_the_time, judge(7415, None, "exact")) == ""

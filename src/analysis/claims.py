@@ -25,7 +25,7 @@ from .figures import OfficialFigure
 from .official_data import DataError, log_read
 from .paths import data_dir, using_data
 from .verdicts import KINDS as CLAIM_KINDS
-from .verdicts import UNSETTLED, Verdict, judge, judge_bracket, kind_for, rule_for
+from .verdicts import UNSETTLED, Verdict, judge, judge_bracket, kind_for, rule_for, still_holds
 
 REGISTER_DIR = "claims"
 DOCUMENTS_FILE = "documents.yml"
@@ -273,14 +273,38 @@ def published_after(figure: OfficialFigure, claimed_at: str) -> bool:
     return any(d[:4].isdigit() and d[:7] > str(claimed_at)[:7] for d in dates)
 
 
-def conclusion(reason: str, settled: bool, figure: OfficialFigure, rests_on: str, after: bool = False) -> str:
+def now_line(claim: dict, figure: OfficialFigure, judgement, kind: str) -> tuple[str, str]:
+    """The "now" line and the verdict the claim would get on the latest figure ('' when not judged).
+
+    Only a level or bound claim judged on its own period's figure is set against the latest one
+    (a change or a bracket is about its periods, not about now); the at-the-time verdict is never
+    changed by it.
+    """
+    if not figure.latest:
+        return "", ""
+    text = f"The latest figure the book holds is {figure.latest}"
+    if figure.value is None or figure.latest_value is None or kind not in ("level", "bound"):
+        return text + ".", ""
+    stated = claim["stated"]
+    now = judge(stated["value"], figure.latest_value, stated.get("rounding", ""), stated.get("unit", ""))
+    clause = still_holds(judgement, now)
+    period = figure.latest.split(" for ", 1)[1].split(",")[0] if " for " in figure.latest else "it"
+    return (f"{text}; the same words said of {period} {clause}." if clause else text + "."), \
+        (now.verdict.value if clause else "")
+
+
+def conclusion(reason: str, settled: bool, figure: OfficialFigure, rests_on: str, after: bool = False,
+               now_text: str | None = None) -> str:
     """A plain sentence giving the right figure (or why there is none), its period and its basis.
 
     When the figure was published after the claim was made, the sentence says so; when the book
-    holds a later figure of the same series, the sentence gives it too ("at the time and now").
+    holds a later figure of the same series, the sentence gives it too, and for a level or bound
+    claim whether it would still hold on it ("at the time and now", `now_line`).
     """
     text = reason.strip().rstrip(".")
-    now = f" The latest figure the book holds is {figure.latest}." if figure.latest else ""
+    if now_text is None:
+        now_text = f"The latest figure the book holds is {figure.latest}." if figure.latest else ""
+    now = f" {now_text}" if now_text else ""
     if not settled:
         if text.lower().startswith("no verdict"):
             return text[:1].upper() + text[1:] + "." + now
@@ -327,6 +351,7 @@ def assess_claim(claim: dict, documents: dict, edition) -> dict:
     judgement, kind = judgement_of(claim, figure)
     rests_on = basis(figure, kind)
     after = published_after(figure, str(claim.get("claimed_at", "")))
+    now_text, latest_verdict = now_line(claim, figure, judgement, kind)
     reason = judgement.reason
     label = figure.label
     if rests_on == "secondary":
@@ -366,10 +391,11 @@ def assess_claim(claim: dict, documents: dict, edition) -> dict:
         "why_unsettled": judgement.why_unsettled,
         "basis": rests_on,
         "reason": reason,
-        "conclusion": conclusion(reason, judgement.verdict != Verdict.UNVERIFIABLE, figure, rests_on, after),
+        "conclusion": conclusion(reason, judgement.verdict != Verdict.UNVERIFIABLE, figure, rests_on, after, now_text),
         "published_after_claim": after,
         "bracketed": bool(figure.bracket) and figure.judgement is None and figure.value is None,
         "latest_figure": figure.latest or None,
+        "latest_verdict": latest_verdict or None,
         "sources": figure.urls,
     }
 

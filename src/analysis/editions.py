@@ -21,6 +21,7 @@ from .claims import assess_claims
 from .official_data import log_read, package_descriptor, read_series_file, series
 from .params import Edition, chapter_list, shared_as_of
 from .paths import data_dir
+from .periods import month_end, period_end
 
 
 def read_edition(as_of: str | None = None, folder: Path | None = None, params: Path | None = None) -> Edition:
@@ -57,6 +58,50 @@ def edition_figures(folder: Path) -> list[dict]:
                 figures.append({"file": name, "series": sid, "period": row["period"], "value": _plain(row["value"]),
                                 "publication": row["publication"], "date_published": row["date_published"]})
     return sorted(figures, key=lambda f: (f["file"], f["series"], f["period"]))
+
+
+def period_type_of(period: str) -> str:
+    """The form of a period as the records write it (they keep no period_type): '2024-Q2' quarter,
+    '2024' calendar_year, '2023-24' financial_year, '2024-06' year_ending, a date or a date range."""
+    text = str(period)
+    if "/" in text:
+        return "date_range"
+    if "-Q" in text:
+        return "quarter"
+    if re.fullmatch(r"\d{4}", text):
+        return "calendar_year"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        return "financial_year" if int(m.group(2)) == (int(m.group(1)) + 1) % 100 else "year_ending"
+    return "date"
+
+
+def in_reach(figures: list[dict], as_of: str) -> list[dict]:
+    """The figures an edition can see: those whose period ends on or before the last day of its as-of
+    month.  A figure for a later period (a quarter already in data/, or a secondary parse of one the
+    official tables have not reached) belongs to a later edition and never touches this one."""
+    cut = month_end(as_of)
+    return [f for f in figures if period_end(f["period"], period_type_of(f["period"])) <= cut]
+
+
+def changes_between(previous: dict | None, record: dict) -> tuple[list[dict], list[dict]]:
+    """New and revised figures from one edition to the next, each edition seen at its own month.
+
+    New: in reach of this edition and not of the previous one (a period it did not hold, or held
+    only beyond its month).  Revised: in reach of both, with another value.  Deriving both from the
+    two records' figures keeps the editions page true to the records themselves.
+    """
+    if previous is None:
+        return [], []
+    key = lambda f: (f["file"], f["series"], f["period"])  # noqa: E731
+    old = {key(f): f for f in in_reach(previous["figures"], previous["as_of"])}
+    new, revised = [], []
+    for fig in in_reach(record["figures"], record["as_of"]):
+        before = old.get(key(fig))
+        if before is None:
+            new.append(fig)
+        elif before["value"] != fig["value"]:
+            revised.append({**fig, "old_value": before["value"], "old_publication": before["publication"]})
+    return new, revised
 
 
 def edition_claims(edition: Edition, folder: Path) -> list[dict]:
@@ -130,7 +175,10 @@ def differences(published: dict, computed: dict) -> dict:
                "after": {k: v for k, v in now[c["id"]].items() if k != "id"}}
               for c in published["claims"] if c["id"] in now and now[c["id"]] != c]
     key = lambda f: (f["file"], f["series"], f["period"])  # noqa: E731
-    old, new = {key(f): f for f in published["figures"]}, {key(f): f for f in computed["figures"]}
+    # each side seen at the edition's month: a figure for a later period is not a difference
+    reach = published["as_of"]
+    old = {key(f): f for f in in_reach(published["figures"], reach)}
+    new = {key(f): f for f in in_reach(computed["figures"], reach)}
     figures = [{"file": k[0], "series": k[1], "period": k[2],
                 "before": {n: v for n, v in old[k].items() if n not in ("file", "series", "period")} if k in old else None,
                 "after": {n: v for n, v in new[k].items() if n not in ("file", "series", "period")} if k in new else None}
@@ -146,17 +194,11 @@ def edition_record(edition: Edition, folder: Path, previous: dict | None) -> dic
     edition has no previous one and lists no changes.
     """
     as_of = edition.as_of
-    figures = edition_figures(folder)
+    figures = in_reach(edition_figures(folder), as_of)
     claims = edition_claims(edition, folder)
-    new, revised, verdicts = [], [], []
+    verdicts = []
+    new, revised = changes_between(previous, {"as_of": as_of, "figures": figures})
     if previous is not None:
-        old = {(f["file"], f["series"], f["period"]): f for f in previous["figures"]}
-        for fig in figures:
-            before = old.get((fig["file"], fig["series"], fig["period"]))
-            if before is None:
-                new.append(fig)
-            elif before["value"] != fig["value"]:
-                revised.append({**fig, "old_value": before["value"], "old_publication": before["publication"]})
         old_verdicts = {c["id"]: c["verdict"] for c in previous["claims"]}
         verdicts = [{"id": c["id"], "old": old_verdicts.get(c["id"], "(new claim)"), "new": c["verdict"]}
                     for c in claims if old_verdicts.get(c["id"]) != c["verdict"]]
@@ -189,8 +231,9 @@ def write_edition(edition: Edition, folder: Path, correction: str = "", on: str 
     applied; claims added since do not count), nothing is written.  When they differ, the change
     is refused (EditionConflict) unless `correction` says what was wrong and why: then it is
     appended, dated `on`, to `<folder>/editions/corrections/<as_of>.json`, as statistics producers
-    publish corrections, and the record itself stays as released.  An edition older than the
-    newest recorded one is refused.
+    publish corrections, and the record itself stays as released.  A correction may be published
+    to any released edition, the oldest included; a new edition older than the newest recorded
+    one is refused.
     """
     if correction and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(on)):
         raise ValueError(f"a correction needs the date it is published, YYYY-MM-DD (got {on!r})")
@@ -200,7 +243,7 @@ def write_edition(edition: Edition, folder: Path, correction: str = "", on: str 
     path = edition_path(folder, as_of)
     records = [r for r in load_editions(folder) if r["as_of"] != as_of]
     earlier = [r for r in records if r["as_of"] < as_of]
-    if any(r["as_of"] > as_of for r in records):
+    if not path.is_file() and any(r["as_of"] > as_of for r in records):
         newest = max(r["as_of"] for r in records)
         raise EditionConflict(f"{path}: edition {as_of} is older than the newest recorded edition {newest}; "
                               "editions are added in order")

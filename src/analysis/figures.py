@@ -37,6 +37,8 @@ class OfficialFigure:
     judgement: object = None
     #: The latest figure of the same series the book holds, when it is for a later period ("12,579 for 30 September 2024").
     latest: str = ""
+    #: The value of that latest figure (for the "now" line: would the claim still hold?).
+    latest_value: float | None = None
     #: When the claim's own period is not held: (label, value) of the figures either side, for `judge_bracket`.
     bracket: tuple = ()
     #: A series break or change of source the bracket crosses.
@@ -80,17 +82,17 @@ def published(file: str, series_id: str, period: str, settled_by: str = "", as_o
     """A figure as published for one period, with the latest figure of the series held up to `as_of`
     when that is for a later period."""
     value, src = _lookup(file, series_id, period, settled_by)
-    latest = latest_of(file, series_id, period, as_of)
+    latest, latest_value = latest_row(file, series_id, period, as_of)
     if value is None:
         missing = _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
-        missing.latest = latest
+        missing.latest, missing.latest_value = latest, latest_value
         return missing
-    return OfficialFigure(value, f"{period_text(period)}{_kind(src)}", [src], latest=latest)
+    return OfficialFigure(value, f"{period_text(period)}{_kind(src)}", [src], latest=latest, latest_value=latest_value)
 
 
-def latest_of(file: str, series_id: str, after: str, as_of: str = "") -> str:
-    """The latest figure of a series up to the end of the as-of month, as text with its period,
-    when its period comes after `after` ('' otherwise).
+def latest_row(file: str, series_id: str, after: str, as_of: str = "") -> tuple[str, float | None]:
+    """The latest figure of a series up to the end of the as-of month, as (text with its period, value),
+    when its period comes after `after` (('', None) otherwise).
 
     Only periods of the same form as `after` count (a quarter after a quarter, a date after a date);
     a period counts as held at `as_of` when it ends on or before the as-of month's last day.
@@ -98,15 +100,21 @@ def latest_of(file: str, series_id: str, after: str, as_of: str = "") -> str:
     try:
         frame = series(file, series_id)
     except DataError:  # a series still to be added: nothing later is held
-        return ""
+        return "", None
     same = frame[frame["period"].str.len() == len(after)].dropna(subset=["value"])
     if as_of and not same.empty:
         cut = month_end(as_of)
         same = same[[period_end(p, t) <= cut for p, t in zip(same["period"], same["period_type"])]]
     if same.empty or str(same["period"].iloc[-1]) <= after:
-        return ""
+        return "", None
     row = same.iloc[-1]
-    return f"{figure(row['value'], row['unit'])} for {period_text(row['period'])}{_kind(row.to_dict())}"
+    text = f"{figure(row['value'], row['unit'])} for {period_text(row['period'])}{_kind(row.to_dict())}"
+    return text, float(row["value"])
+
+
+def latest_of(file: str, series_id: str, after: str, as_of: str = "") -> str:
+    """The latest figure's text alone (see `latest_row`)."""
+    return latest_row(file, series_id, after, as_of)[0]
 
 
 def per_month(file: str, series_id: str, period: str, months: int = 3, settled_by: str = "") -> OfficialFigure:
@@ -165,7 +173,8 @@ def bracketed(file: str, series_id: str, period: str, before: str, after: str, s
     sources = [s for s in [src0, *(src for _, _, src in sides)] if s]
     detail = (f"{period_text(period)} not held; bracketed by {when(before)} and {when(after)}"
               + (f", against {base:,.0f} in {period_text(start)}{_kind(src0)}" if start else ""))
-    return OfficialFigure(None, detail, sources, missing=exact.missing, latest=exact.latest, bracket=bracket,
+    return OfficialFigure(None, detail, sources, missing=exact.missing, latest=exact.latest,
+                          latest_value=exact.latest_value, bracket=bracket,
                           bracket_note=note)
 
 
@@ -299,7 +308,7 @@ def inference(holds: bool | None, explanation: str) -> OfficialFigure:
 
 def pledge(target: float, due: str, settled_by: str = "", file: str = "", series_id: str = "",
            period: str = "", periods: list[str] | None = None, as_of: str = "") -> OfficialFigure:
-    """A pledge or target: met, not met, or not yet due at the book's as-of month.
+    """A pledge or target: met, not met, or due later than the book's as-of month.
 
     The achieved figure comes from `file`/`series_id`/`period` when the book holds it, or is
     the sum over `periods` (for example recruits in each year of a programme; every period

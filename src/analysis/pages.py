@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from .claims import assess_claims, load_register, verdict_counts
-from .editions import corrections_by_claim, verdict_history
+from .editions import changes_between, corrections_by_claim, verdict_history
 from .formatting import NOT_HELD, figure, missing, month_text
 from .verdicts import MEANINGS, Verdict, rules_table
 
@@ -447,8 +447,11 @@ def editions_html(records: list[dict], register_path: str = "claims-register.htm
                      '<table class="verdict-table"><thead><tr><th>Claim</th><th>Verdict, edition by edition</th>'
                      f'</tr></thead><tbody>{rows}</tbody></table></div>')
         text += [f"{cid}: " + " -> ".join(f"{v} ({a})" for a, v in steps) for cid, steps in sorted(history.items())]
+    by_month = {r["as_of"]: r for r in records}
     for record in reversed(records):
         as_of = record["as_of"]
+        # new and revised figures derived from the two records, each seen at its own month
+        new_figures, revised_figures = changes_between(by_month.get(record["previous"]), record)
         block = [f'<h2 id="edition-{html.escape(as_of)}">Edition {html.escape(as_of)}</h2>',
                  f"<p>Official data up to {month_text(as_of)}; {len(record['claims'])} claims checked. "
                  + (f"Changes since edition {html.escape(record['previous'])}.</p>" if record["previous"]
@@ -461,16 +464,16 @@ def editions_html(records: list[dict], register_path: str = "claims-register.htm
         if record["previous"]:
             new = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{html.escape(f['series'])}</td>"
                           f"<td>{html.escape(f['period'])}</td><td>{_figure_text(f['value'])}</td>"
-                          f"<td>{html.escape(f['publication'])}</td></tr>" for f in record["new_figures"])
-            block.append(f"<h3>New figures ({len(record['new_figures'])})</h3>" + (
+                          f"<td>{html.escape(f['publication'])}</td></tr>" for f in new_figures)
+            block.append(f"<h3>New figures ({len(new_figures)})</h3>" + (
                 '<div class="wide-table"><table class="verdict-table"><thead><tr><th>File</th><th>Series</th>'
                 f'<th>Period</th><th>Figure</th><th>Publication</th></tr></thead><tbody>{new}</tbody></table></div>'
                 if new else "<p>None.</p>"))
             rev = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{html.escape(f['series'])}</td>"
                           f"<td>{html.escape(f['period'])}</td><td>{_figure_text(f['old_value'])} &rarr; "
                           f"{_figure_text(f['value'])}</td><td>{html.escape(f['publication'])}</td></tr>"
-                          for f in record["revised_figures"])
-            block.append(f"<h3>Revised figures ({len(record['revised_figures'])})</h3>" + (
+                          for f in revised_figures)
+            block.append(f"<h3>Revised figures ({len(revised_figures)})</h3>" + (
                 '<div class="wide-table"><table class="verdict-table"><thead><tr><th>File</th><th>Series</th>'
                 f'<th>Period</th><th>Old &rarr; new</th><th>Revised by</th></tr></thead><tbody>{rev}</tbody>'
                 '</table></div>' if rev else "<p>None.</p>"))
@@ -479,9 +482,9 @@ def editions_html(records: list[dict], register_path: str = "claims-register.htm
             block.append(f"<h3>Verdicts changed ({len(record['verdicts_changed'])})</h3>" + (
                 '<div class="wide-table"><table class="verdict-table"><thead><tr><th>Claim</th><th>Verdict</th>'
                 f'</tr></thead><tbody>{ver}</tbody></table></div>' if ver else "<p>None.</p>"))
-            text += [f"  new {f['file']} {f['series']} {f['period']}: {_figure_text(f['value'])}" for f in record["new_figures"]]
+            text += [f"  new {f['file']} {f['series']} {f['period']}: {_figure_text(f['value'])}" for f in new_figures]
             text += [f"  revised {f['file']} {f['series']} {f['period']}: {_figure_text(f['old_value'])} -> "
-                     f"{_figure_text(f['value'])} ({f['publication']})" for f in record["revised_figures"]]
+                     f"{_figure_text(f['value'])} ({f['publication']})" for f in revised_figures]
             text += [f"  verdict {v['id']}: {v['old']} -> {v['new']}" for v in record["verdicts_changed"]]
         parts.append("".join(block))
     if not records:

@@ -56,7 +56,7 @@ MEANINGS = {
                         "or holds only in part (rating 3).",
     Verdict.UNVERIFIABLE: "No verdict (no rating): the reason says why — the book does not hold the table yet, "
                           "only the publisher holds the data, the statement is an opinion or prediction, "
-                          "or a pledge is not yet due.",
+                          "or a pledge is due after the month the edition's figures reach.",
 }
 
 #: The ClaimReview rating each verdict carries unless a rule says otherwise.
@@ -535,10 +535,11 @@ def judge_inference(holds: bool | None, explanation: str) -> Judgement:
 
 
 def judge_pledge(target: float, achieved: float | None, due: str, as_of: str, unit: str = "") -> Judgement:
-    """A pledge or target ("1,000 new officers by March 2025"): met, not met, or not yet due.
+    """A pledge or target ("1,000 new officers by March 2025"): met, not met, or due later.
 
-    Met (achieved at or above the target) is accurate (5) whenever it happens; before the
-    due date and not yet met is pending (no verdict); after it, within 5% short is
+    Met (achieved at or above the target) is accurate (5) whenever it happens; a due date after
+    the edition's as-of day is "due later" (pending, no verdict: the edition cannot see it, even
+    when the date has passed in the calendar); after it, within 5% short is
     approximately right (4), further short wrong (1).  Dates are ISO strings.
 
     Example: 1,000 by 2025-03-31, 1,040 achieved: accurate; 700 on 2024-06-30: pending;
@@ -549,7 +550,8 @@ def judge_pledge(target: float, achieved: float | None, due: str, as_of: str, un
         return _j(Verdict.ACCURATE, f"met: {fmt(achieved, unit)} against the target of {fmt(target, unit)}", kind)
     if as_of < due:
         so_far = "" if achieved is None else f", {fmt(achieved, unit)} so far"
-        return Judgement(Verdict.UNVERIFIABLE, f"not yet due (due {due}){so_far}: no verdict until then",
+        return Judgement(Verdict.UNVERIFIABLE, f"due later: the target date, {due}, is after {as_of}, the last day "
+                         f"this edition's figures reach{so_far}; no verdict until a figure for it is published",
                          None, kind, "pending")
     if achieved is None:
         return Judgement(Verdict.UNVERIFIABLE, f"due {due}, but no figure for it is held", None, kind, "not_in_book")
@@ -595,12 +597,32 @@ RULES = {
 }
 
 #: Rules for claims not judged by one stated figure against one official figure.
+def still_holds(at_the_time: Judgement, now: Judgement) -> str:
+    """At the time and now: whether a claim judged on the figure of its own period would still hold on
+    the latest figure of the same series, as a short clause for the "now" line.
+
+    The verdict itself is never changed by a later figure (moving the edition's month moves only
+    this line).  The same words said of the latest period "would still be accurate" when the
+    verdict on the latest figure is the same as at the time; otherwise they "would be <verdict>"
+    (for example "would be understated"); no clause when either is unsettled.
+
+    Example: 7,415 recalls claimed and held for 2024 Q1, 11,041 held for 2025 Q2: "the same words
+    said of 2025 Q2 would be understated".
+    """
+    if at_the_time.rating is None or now.rating is None:
+        return ""
+    if now.verdict == at_the_time.verdict:
+        return f"would still be {now.verdict.value}"
+    return f"would be {now.verdict.value}"
+
+
 OTHER_RULES = {
     "arithmetic": judge_arithmetic,
     "inference": judge_inference,
     "pledge": judge_pledge,
     "law": judge_law,
     "opinion": judge_opinion,
+    "now": still_holds,
 }
 
 GOOD = {Verdict.ACCURATE, Verdict.APPROXIMATELY_RIGHT}
