@@ -247,3 +247,33 @@ def test_community_page_answers_its_question_first(site):
     assert len(re.findall(r"\d{2},\d{3}", answer)) >= 3   # the three figures, glued from data/
     description = re.search(r'<meta name="description" content="([^"]*)"', page).group(1)
     assert description.startswith("The answer. Yes, on the figures either side")
+
+
+def test_no_chapter_page_shows_a_figure_from_beyond_the_editions_month(site):
+    """data/ already holds quarters after as_of (a secondary parse ahead of the official tables): no chapter
+    page may show them.  Each value held only beyond the month, in the form a page prints it, is looked for."""
+    import csv
+
+    import pandas as pd
+
+    from analysis.editions import in_reach, read_edition
+
+    as_of = read_edition().as_of
+    rows = []
+    for path in sorted((ROOT / "data").glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows += [r for r in csv.DictReader(fh) if r.get("period") and r.get("value", "").replace(".", "").isdigit()]
+    reach = {id(r) for r in in_reach(rows, as_of)}
+    inside = {r["value"] for r in rows if id(r) in reach}
+    beyond = {f"{float(r['value']):,.0f}" for r in rows
+              if id(r) not in reach and r["value"] not in inside and float(r["value"]) >= 10000}
+    assert "13,193" in beyond and "258,332" in beyond               # the later quarters this test is about
+    text = {page: re.sub(r"<[^>]+>", " ", (site / page).read_text()) for page in CHAPTER_PAGES}
+    # a claim may state or quote one of these numbers itself; only the book's own figures count
+    from analysis.claims import load_register
+
+    words = " ".join(f"{c.get('quote', '')} {c['claim']} {c['stated'].get('text', '')}"
+                     for c in load_register()["claims"])
+    stated = {v for v in beyond if v in words}
+    shown = {(page, v) for page, t in text.items() for v in beyond - stated if v in t}
+    assert shown == set(), f"figures after {pd.Period(as_of, freq='M')} on chapter pages: {sorted(shown)}"

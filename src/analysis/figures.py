@@ -353,6 +353,14 @@ def up_to(frame: pd.DataFrame, as_of: str) -> pd.DataFrame:
     return frame[frame["date"] <= month_end(as_of)].reset_index(drop=True)
 
 
+def held_at(frame: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """Rows of a series (as `official_data.series` returns it) whose period ends by the end of the
+    as-of month: what the edition can see, whatever later quarters data/ already holds."""
+    cut = month_end(as_of)
+    keep = [period_end(p, t) <= cut for p, t in zip(frame["period"], frame["period_type"])]
+    return frame[keep].reset_index(drop=True)
+
+
 def latest(frame: pd.DataFrame, as_of: str) -> pd.Series:
     """The latest row on or before the end of the as-of month."""
     rows = up_to(frame, as_of)

@@ -49,9 +49,16 @@ class DataError(ValueError):
 
 #: Breaks in a series' basis: {series_id: (first period on the new basis, what changed)}.  One place,
 #: read by the chapters that mark the break and by the data catalogue's list of gaps.
+_CASELOAD_2026 = ("2026", "from January to March 2026 the Ministry of Justice's enhanced processing of probation data "
+                          "gives a more complete caseload, not applied to earlier periods (OMSQ probation note 49); "
+                          "figures before and after are not directly comparable")
 SERIES_BREAKS = {
     "community_sentences": ("2017", "the Ministry of Justice changed how it processes court data for the Criminal "
                                     "Justice System Statistics in 2017; figures before and after are not fully comparable"),
+    "probation_caseload_total": _CASELOAD_2026,
+    "probation_caseload_court_orders": _CASELOAD_2026,
+    "probation_caseload_post_release": _CASELOAD_2026,
+    "probation_caseload_pre_release": _CASELOAD_2026,
 }
 
 
