@@ -24,6 +24,7 @@ import yaml
 from .figures import OfficialFigure
 from .official_data import DataError, log_read
 from .paths import data_dir, using_data
+from .periods import period_end, period_type_of
 from .verdicts import KINDS as CLAIM_KINDS
 from .verdicts import UNSETTLED, Verdict, judge, judge_bracket, kind_for, rule_for, still_holds
 
@@ -273,17 +274,31 @@ def published_after(figure: OfficialFigure, claimed_at: str) -> bool:
     return any(d[:4].isdigit() and d[:7] > str(claimed_at)[:7] for d in dates)
 
 
+def about_the_present(claim: dict) -> bool:
+    """True when the claim's period ends within the year before it was made: the figure was the current
+    one then ("the recall population now stands at 12,199"), so asking whether it still holds makes
+    sense.  A claim about a past period ("150 in June 1995") is not set against today's figure."""
+    periods = figure_args(claim).periods
+    claimed = str(claim.get("claimed_at", ""))
+    if len(periods) != 1 or not re.match(r"\d{4}-\d{2}", claimed):
+        return False
+    end = period_end(periods[0], period_type_of(periods[0]))
+    said = pd.Timestamp(claimed[:10] if len(claimed) >= 10 else claimed[:7] + "-01")
+    return end <= said and (said - end).days <= 366
+
+
 def now_line(claim: dict, figure: OfficialFigure, judgement, kind: str) -> tuple[str, str]:
     """The "now" line and the verdict the claim would get on the latest figure ('' when not judged).
 
-    Only a level or bound claim judged on its own period's figure is set against the latest one
-    (a change or a bracket is about its periods, not about now); the at-the-time verdict is never
-    changed by it.
+    Only a level or bound claim about the present when it was made (`about_the_present`), judged on
+    its own period's figure, is set against the latest one (a change or a bracket is about its
+    periods, not about now); the at-the-time verdict is never changed by it.
     """
     if not figure.latest:
         return "", ""
     text = f"The latest figure the book holds is {figure.latest}"
-    if figure.value is None or figure.latest_value is None or kind not in ("level", "bound"):
+    if figure.value is None or figure.latest_value is None or kind not in ("level", "bound") \
+            or not about_the_present(claim):
         return text + ".", ""
     stated = claim["stated"]
     now = judge(stated["value"], figure.latest_value, stated.get("rounding", ""), stated.get("unit", ""))

@@ -21,7 +21,7 @@ from .claims import assess_claims
 from .official_data import log_read, package_descriptor, read_series_file, series
 from .params import Edition, chapter_list, shared_as_of
 from .paths import data_dir
-from .periods import month_end, period_end
+from .periods import month_end, period_end, period_type_of
 
 
 def read_edition(as_of: str | None = None, folder: Path | None = None, params: Path | None = None) -> Edition:
@@ -58,21 +58,6 @@ def edition_figures(folder: Path) -> list[dict]:
                 figures.append({"file": name, "series": sid, "period": row["period"], "value": _plain(row["value"]),
                                 "publication": row["publication"], "date_published": row["date_published"]})
     return sorted(figures, key=lambda f: (f["file"], f["series"], f["period"]))
-
-
-def period_type_of(period: str) -> str:
-    """The form of a period as the records write it (they keep no period_type): '2024-Q2' quarter,
-    '2024' calendar_year, '2023-24' financial_year, '2024-06' year_ending, a date or a date range."""
-    text = str(period)
-    if "/" in text:
-        return "date_range"
-    if "-Q" in text:
-        return "quarter"
-    if re.fullmatch(r"\d{4}", text):
-        return "calendar_year"
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
-        return "financial_year" if int(m.group(2)) == (int(m.group(1)) + 1) % 100 else "year_ending"
-    return "date"
 
 
 def in_reach(figures: list[dict], as_of: str) -> list[dict]:

@@ -8,6 +8,7 @@ year ending '2024-06' (the twelve months to the end of June 2024).  An as-of mon
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -60,3 +61,18 @@ def period_end(period: str, period_type: str) -> pd.Timestamp:
 def period_bounds(period: str, period_type: str) -> tuple[dt.date, dt.date]:
     """The first and last day a period covers, as dates."""
     return period_start(period, period_type).date(), period_end(period, period_type).date()
+
+
+def period_type_of(period: str) -> str:
+    """The form of a period as the records write it (they keep no period_type): '2024-Q2' quarter,
+    '2024' calendar_year, '2023-24' financial_year, '2024-06' year_ending, a date or a date range."""
+    text = str(period)
+    if "/" in text:
+        return "date_range"
+    if "-Q" in text:
+        return "quarter"
+    if re.fullmatch(r"\d{4}", text):
+        return "calendar_year"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        return "financial_year" if int(m.group(2)) == (int(m.group(1)) + 1) % 100 else "year_ending"
+    return "date"

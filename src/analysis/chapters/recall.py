@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 
-from ..figures import OfficialFigure, fold, percent_change, prison_population
+from ..figures import OfficialFigure, fold, latest_row, percent_change, prison_population
 from ..formatting import figure, period_text
 from ..official_data import dated_series, series, source_of, value_on
 from ..verdicts import Verdict, judge
@@ -39,15 +39,18 @@ def recall_shares() -> pd.DataFrame:
 # --- official-figure functions named in the claims register -------------------------------
 
 
-def recall_population_on(date: str, settled_by: str = "") -> OfficialFigure:
-    """The recall population on a date, with its source; missing says which table would settle it."""
+def recall_population_on(date: str, settled_by: str = "", as_of: str = "") -> OfficialFigure:
+    """The recall population on a date, with its source and the latest figure held up to `as_of`
+    (the "now" line); missing says which table would settle it."""
     frame = recall_population()
     value = value_on(frame, date)
+    latest, latest_value = latest_row(RECALLS, "recall_population", date, as_of) if as_of else ("", None)
     if value is None:
-        return OfficialFigure(None, missing=f"no figure for {period_text(date)} is held; {settled_by} would settle it")
+        return OfficialFigure(None, missing=f"no figure for {period_text(date)} is held; {settled_by} would settle it",
+                              latest=latest, latest_value=latest_value)
     src = source_of(frame, date)
     kind = "" if src["source_kind"] == "official" else ", secondary source"
-    return OfficialFigure(value, f"{period_text(date)}{kind}", [src])
+    return OfficialFigure(value, f"{period_text(date)}{kind}", [src], latest=latest, latest_value=latest_value)
 
 
 def population_bases(date: str) -> dict[str, float | None]:
