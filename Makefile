@@ -10,7 +10,7 @@ ARGS ?=
 # This checkout's own package first, even when .venv was copied from another location.
 export PYTHONPATH := $(CURDIR)/src
 
-.PHONY: help book test refresh update validate claims serve clean bench dist
+.PHONY: help book test refresh update validate claims serve clean bench dist lighthouse
 
 UV_VERSION := 0.13.9
 UV := $(VENV)/bin/uv
@@ -66,6 +66,10 @@ serve:
 ## Time a clean build against Jupyter Book's cached execution, a no-op rebuild, one data change and the tests.
 bench: $(STAMP)
 	$(PY) -m analysis bench
+
+## Lighthouse mobile scores of the landing page, every chapter and the register (installs Lighthouse 12.2.3 on demand).
+lighthouse: $(STAMP)
+	$(PY) -m analysis lighthouse $(ARGS)
 
 ## Remove the built site and caches.
 clean:

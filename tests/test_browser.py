@@ -95,7 +95,17 @@ def page_problems(page, page_path: str, width: int) -> list[str]:
 
     problems = []
     where = f"{page_path} at {width} px"
+    # nothing the reader has not asked for runs on load: the theme's scripts wait for a first interaction
+    if page.evaluate("typeof window.bootstrap !== 'undefined' || !!document.querySelector("
+                     "'script[src*=\"pydata-sphinx-theme.js\"]')"):
+        problems.append(f"{where}: the theme's scripts loaded before any interaction")
     if page_path in CHAPTER_PAGES and page_path not in PAGES_WITHOUT_A_SERIES:
+        # charts are drawn as they come near the screen (chart-loader.js): none before, the first once there
+        drawn_on_load = page.locator(".vega-chart svg").count()
+        first_chart = page.locator(".vega-chart").first
+        if first_chart.bounding_box()["y"] > 3 * page.viewport_size["height"] and drawn_on_load:
+            problems.append(f"{where}: a chart three screens down was drawn on load")
+        first_chart.scroll_into_view_if_needed()
         page.wait_for_selector(".vega-chart svg", timeout=20_000)
         csv_text = page.evaluate("fetch(document.querySelector('.chart-download a').href).then(r => r.text())")
         if len(csv_text.strip().splitlines()) < 3 or "," not in csv_text:
@@ -140,8 +150,10 @@ def open_chapter_list(browser, base: str, width: int) -> dict:
     before = page.locator(link).first.is_visible()
     buttons = page.locator("button.primary-toggle:visible")
     seen = {"buttons": buttons.count(), "before": before}
-    buttons.first.click()
+    buttons.first.click()  # the theme's scripts load on this first click (theme-loader.js), then take it
     page.wait_for_timeout(300)
+    page.wait_for_function("() => window.bootstrap !== undefined", timeout=10_000)
+    page.wait_for_timeout(200)
     seen["after"] = page.locator(link).first.is_visible() or page.locator(f"dialog[open] {link}").count() > 0
     seen["dialog_open"] = page.evaluate("!!document.querySelector('#pst-primary-sidebar-modal[open]')")
     if seen["dialog_open"]:
@@ -263,7 +275,27 @@ def test_search_and_register_find_a_claim_by_its_figure(site):
         shown = page.locator("#register-claims tbody tr:visible").count()
         assert 0 < shown < total, (shown, total)
         assert "q=12%2C199" in page.url, page.url
-        assert f"{shown} of {total}" in page.inner_text("#register-count")
+        assert f"Showing {shown} of {shown} matching claims ({total} in the register)" in \
+            page.inner_text("#register-count")
         page.goto(page.url)  # the address restores the view
         assert page.locator("#register-claims tbody tr:visible").count() == shown
+        # the register lays out its first page of claims; "Show more" adds the next; a link to a later claim shows it
+        from analysis.pages import REGISTER_PAGE
+
+        page.goto(f"{base}/book/claims-register.html")
+        visible = lambda: page.locator("#register-claims tbody tr:visible").count()  # noqa: E731
+        assert visible() == REGISTER_PAGE < total
+        assert f"Showing {REGISTER_PAGE} of {total} claims." in page.inner_text("#register-count")
+        page.click("#register-more")
+        assert visible() == 2 * REGISTER_PAGE
+        last = page.locator("#register-claims tbody tr").last.get_attribute("id")
+        page.goto(f"{base}/book/claims-register.html#{last}")           # a link followed within the page
+        assert page.locator(f"#{last}").is_visible() and visible() == 2 * REGISTER_PAGE + 1
+        page.goto("about:blank")
+        page.goto(f"{base}/book/claims-register.html#{last}")           # and arriving from elsewhere
+        assert page.locator(f"#{last}").is_visible() and visible() == REGISTER_PAGE + 1
+        # a reader without script gets every row
+        bare = browser.new_context(java_script_enabled=False).new_page()
+        bare.goto(f"{base}/book/claims-register.html")
+        assert bare.locator("#register-claims tbody tr:visible").count() == total
         browser.close()

@@ -27,7 +27,7 @@ FLOORS = [
     ["pages", "updates", "ingest"],
     ["evidence", "catalogue", "site"],
     ["scaffold", "pipeline"],
-    ["bench"],
+    ["bench", "lighthouse"],
     ["cli"],
     ["__main__"],
 ]

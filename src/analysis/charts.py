@@ -2,8 +2,10 @@
 
 Altair's default HTML output loads vega from a CDN.  The book instead serves one bundle
 (vega, vega-lite and vega-embed, from the vl-convert wheel) from its own `_static`
-folder, and this module's renderer writes a small script that calls `vegaEmbed` on a
-`<div>` whose id is derived from the chart spec, so two runs write the same bytes.
+folder, and this module's renderer writes a small script that registers a call of `vegaEmbed`
+on a `<div>` whose id is derived from the chart spec, so two runs write the same bytes;
+`_static/chart-loader.js` fetches the bundle and draws each chart when it comes near the
+screen (the page paints its text first).
 
 Every chart carries a title, its finding as a subtitle, its source line, and alt text.
 """
@@ -125,13 +127,14 @@ def offline_renderer(spec: dict, **_: object) -> dict:
         '<script type="text/javascript">\n'
         "(function () {\n"
         f"  var spec = {payload};\n"
-        f'  function draw() {{ window.vegaEmbed("#{div_id}", spec, {{"renderer": "svg", "actions": false}})'
+        f'  function draw() {{ return window.vegaEmbed("#{div_id}", spec, {{"renderer": "svg", "actions": false}})'
         f'.then(function (r) {{ document.querySelectorAll("#{div_id} svg").forEach(function (s) {{ s.setAttribute("aria-hidden", "true"); }});'
         # the chart as an image, made in the reader's browser from the drawn view (no request off the machine)
         f' var box = document.querySelector("[data-chart=\\"{div_id}\\"] .chart-image");'
         f' if (box) {{ r.view.toImageURL("png", 2).then(function (url) {{ box.querySelector("a").href = url; box.hidden = false; }}); }} }})'
         ".catch(function (e) { console.error(e); }); }\n"
-        '  if (window.vegaEmbed) { draw(); } else { window.addEventListener("load", draw); }\n'
+        # drawn by chart-loader.js when the chart comes near the screen (it fetches the Vega bundle first)
+        f'  (window.bookCharts = window.bookCharts || {{}})["{div_id}"] = draw;\n'
         "})();\n"
         "</script>"
     )

@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis build | validate | claims | judge | refresh | update | ingest | dist | new-chapter | bench`.
+"""Command line: `python -m analysis build | validate | claims | judge | refresh | update | ingest | dist | new-chapter | bench | lighthouse`.
 
 Every failure reaches the user as plain lines naming the file and place, never as a traceback.
 
@@ -188,6 +188,13 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_lighthouse(args) -> int:
+    """Lighthouse's mobile audit of the built site, served with gzip (a benchmark, not a test)."""
+    from .lighthouse import report  # heavy: installs and runs a Node tool
+
+    return report(args.site, args.runs, args.page)
+
+
 def cmd_new_chapter(args) -> int:
     """Add a chapter: list it in params.yml and _toc.yml, write its notebook from the template."""
     from .scaffold import write_chapter  # heavy: pandas (the register is read)
@@ -255,6 +262,13 @@ def add_book_commands(sub) -> None:
     bn.add_argument("--repeat", type=int, default=2, help="clean builds of each kind, alternating (best counts)")
     bn.add_argument("--format", choices=["text", "json"], default="text")
     bn.set_defaults(func=cmd_bench)
+
+    lh = sub.add_parser("lighthouse", help="Lighthouse's mobile audit of the landing page, every chapter and the "
+                        "register, served with gzip (a benchmark, not a test)")
+    lh.add_argument("--site", type=Path, default=None, help="the built site (default _build/html)")
+    lh.add_argument("--runs", type=int, default=2, help="runs per page; the better one is kept")
+    lh.add_argument("--page", action="append", help="one page, relative to the site root (repeatable)")
+    lh.set_defaults(func=cmd_lighthouse)
 
 
 def add_register_commands(sub) -> None:

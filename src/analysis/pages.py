@@ -188,6 +188,11 @@ def search_terms(*texts: str) -> str:
     return " ".join(terms)
 
 
+#: Claims the register shows before "Show more": its first screens on a phone.  The rest are in the page
+#: (for readers without script, search engines and the browser's find) but not laid out until asked for.
+REGISTER_PAGE = 40
+
+
 def register_row(row: pd.Series, order: int, built: set[str] | None, chapter_path: str) -> str:
     """One claim's row of the register table: claim (linked to its section), chapter, stated, official, verdict, sources."""
     text = quote_of(row)
@@ -205,7 +210,8 @@ def register_row(row: pd.Series, order: int, built: set[str] | None, chapter_pat
     return (
         f'<tr data-chapter="{html.escape(row["chapter"])}" data-verdict="{html.escape(row["verdict"])}" '
         f'data-document="{html.escape(str(row["document_id"]))}" data-speaker="{html.escape(speaker)}" '
-        f'data-order="{order}" data-search="{html.escape(haystack)}" id="register-{row["id"]}">'
+        f'data-order="{order}" data-search="{html.escape(haystack)}" id="register-{row["id"]}"'
+        + (' class="register-later"' if order >= REGISTER_PAGE else "") + ">"
         f'<td>{claim} <a class="permalink" href="#register-{row["id"]}">Link to this claim</a><br>'
         f'<span class="claim-source">{document_link(row)}</span><span hidden>{html.escape(terms)}</span></td>'
         f'<td>{html.escape(chapter_name(row["chapter"]))}</td><td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>'
@@ -249,7 +255,7 @@ def register_table(assessed: pd.DataFrame, built: set[str] | None = None,
     lines = [f"{cid}\t{verdict}" for cid, verdict in zip(assessed["id"], assessed["verdict"])]
     markup = (
         register_controls(assessed)
-        + f'<p id="register-count" aria-live="polite">{len(rows)} of {len(rows)} claims shown.</p>'
+        + f'<p id="register-count" aria-live="polite" data-page="{REGISTER_PAGE}">{len(rows)} claims.</p>'
         '<p class="register-downloads">Download the register: <a href="../_static/data/claims-register.csv" download>CSV</a>, '
         '<a href="../_static/data/claims-register.json" download>JSON</a>; all the data: '
         '<a href="../_static/data/probation-in-numbers-data.zip" download>data package (zip)</a>.</p>'
@@ -257,6 +263,7 @@ def register_table(assessed: pd.DataFrame, built: set[str] | None = None,
         "<caption>Every claim checked, with its verdict</caption><thead><tr>"
         + "".join(f'<th scope="col">{h}</th>' for h in ("Claim", "Chapter", "Stated", "Official", "Verdict", "Sources"))
         + f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        '<p><button type="button" class="register-more" id="register-more" hidden>Show more claims</button></p>'
         '<script src="../_static/register.js" defer></script>'
     )
     return HTML(markup, "\n".join(lines))

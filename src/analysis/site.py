@@ -1,6 +1,8 @@
 """A small Sphinx extension for the book's pages: light, shareable, citable, reusable.
 
-- scripts: the vega bundle only on pages with a chart, deferred; no Font Awesome script
+- scripts: nothing blocks the first paint: the theme's Bootstrap and pydata scripts load on the
+  reader's first touch, click or key (`theme-loader.js`), and the vega bundle only on pages with
+  a chart, when the first chart comes near the screen (`chart-loader.js`); no Font Awesome script
   (its CSS and font draw the few icons); Sphinx's search scripts and index only on the
   search page, where `number-search.js` lets a reader search for a figure;
 - head: a page description, Open Graph tags, and on chapter pages schema.org ClaimReview
@@ -31,6 +33,29 @@ from .paths import data_dir
 SITE_FILE = "_site.json"
 VEGA = "vega-bundle.js"
 NAV_FIX = "nav-fix.js"
+#: Loads the theme's Bootstrap and pydata-sphinx-theme scripts on the reader's first touch, click or key.
+THEME_LOADER = "theme-loader.js"
+#: Fetches the Vega bundle and draws each chart when it comes near the screen.
+CHART_LOADER = "chart-loader.js"
+#: Small scripts the page needs only after it is read: deferred, so none blocks the first paint.
+#: (Not sphinx-book-theme.js: it binds the first menu button at DOMContentLoaded, after nav-fix.js has removed
+#: the hidden duplicates; deferred, it would run before nav-fix and bind the hidden one.)
+DEFERRED = ("doctools.js", "sphinx_highlight.js", "togglebutton.js", "clipboard.min.js", "copybutton.js",
+            "design-tabs.js")
+#: The script objects are shared by every page, so these are deferred in the written HTML of every page
+#: but the search page (where searchtools.js, loaded in order, needs doctools.js first).
+DEFERRABLE = re.compile(r'<script src="([^"]*_static/(?:%s)[^"]*)"></script>' % "|".join(re.escape(n) for n in DEFERRED))
+THEME_SCRIPT = re.compile(r'\s*<script defer src="([^"]*_static/scripts/(?:bootstrap|pydata-sphinx-theme)\.js[^"]*)">'
+                          r"</script>")
+THEME_PRELOAD = re.compile(r'\s*<link rel="preload" as="script" href="[^"]*_static/scripts/'
+                           r'(?:bootstrap|pydata-sphinx-theme)\.js[^"]*" />')
+LOADER_TAG = re.compile(r'<script defer="defer" src="([^"]*_static/theme-loader\.js[^"]*)"></script>')
+#: Before the first paint, "auto" is read as the reader's system preference (the theme's script, which
+#: would do it, now loads on first interaction).
+AUTO_THEME = ('document.documentElement.dataset.theme = localStorage.getItem("theme") || "auto";')
+RESOLVED_THEME = ('document.documentElement.dataset.theme = (function (t) { return t !== "auto" ? t : '
+                  '(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"); '
+                  '})(localStorage.getItem("theme") || "auto");')
 SEARCH_ONLY = ("searchtools.js", "language_data.js", "searchindex.js", "number-search.js")
 DROP = ("register.js",)  # loaded by the register table's own markup
 #: Scripts only pages with code cells or toggles use.
@@ -105,12 +130,15 @@ def page_context(app, pagename, templatename, context, doctree):
             if ((name.endswith(CODE_ONLY) and "highlight" not in body) or (name.endswith(TOGGLE_ONLY) and "toggle" not in body)
                     or (name.endswith(TABS_ONLY) and "sd-tab" not in body)):
                 continue
-            if name.endswith(NAV_FIX):
-                script.attributes["defer"] = "defer"  # after the page is parsed, before the theme binds its buttons
+            if name.endswith(NAV_FIX) or name.endswith(THEME_LOADER):
+                script.attributes["defer"] = "defer"  # after the page is parsed; nav-fix before the theme binds
             if name.endswith(VEGA):
+                continue  # fetched by chart-loader.js when the first chart comes near the screen
+            if name.endswith(CHART_LOADER):
                 if 'class="vega-chart"' not in body:
                     continue
                 script.attributes["defer"] = "defer"
+                script.attributes["data-vega"] = context["pathto"]("_static/" + VEGA, 1)
             kept.append(script)
         context["script_files"][:] = kept
     settings = site_settings(app.srcdir)
@@ -176,13 +204,26 @@ def write_downloads(srcdir: Path, outdir: Path) -> None:
             (docs / path.name).write_bytes(path.read_bytes())
 
 
+def lazy_theme_scripts(text: str) -> str:
+    """Hand the theme's two scripts to theme-loader.js (loaded on first interaction) instead of loading
+    them with the page, and read the "auto" colour mode before the first paint."""
+    sources = THEME_SCRIPT.findall(text)
+    loader = LOADER_TAG.search(text)
+    if not sources or not loader:
+        return text
+    text = THEME_PRELOAD.sub("", THEME_SCRIPT.sub("", text))
+    tag = LOADER_TAG.search(text)
+    return (text[:tag.start()] + f'<script defer="defer" src="{tag.group(1)}" data-load="{" ".join(sources)}"></script>'
+            + text[tag.end():]).replace(AUTO_THEME, RESOLVED_THEME)
+
+
 def build_finished(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        new = FONTAWESOME.sub("", text)
+        new = lazy_theme_scripts(FONTAWESOME.sub("", text))
         # regions that scroll sideways on a phone must be reachable by keyboard
         new = new.replace('<div class="verdict-box', '<div tabindex="0" class="verdict-box')
         new = SCROLLING_TABLE.sub(r'<table tabindex="0"\1', new)
@@ -190,6 +231,7 @@ def build_finished(app, exception):
         new = TBODY.sub(lambda m: BARE_TH.sub(r'<th scope="row"\1', m.group(0)), new)
         if page.name != "search.html" or page.parent != outdir:
             new = SEARCH_TAG.sub("", new)
+            new = DEFERRABLE.sub(r'<script defer="defer" src="\1"></script>', new)
         if new != text:
             page.write_text(new, encoding="utf-8")
     write_downloads(Path(app.srcdir), outdir)
