@@ -99,6 +99,12 @@ def page_problems(page, page_path: str, width: int) -> list[str]:
     if page.evaluate("typeof window.bootstrap !== 'undefined' || !!document.querySelector("
                      "'script[src*=\"pydata-sphinx-theme.js\"]')"):
         problems.append(f"{where}: the theme's scripts loaded before any interaction")
+    if page_path in CHAPTER_PAGES and width == WIDTHS[0]:
+        # the answer is on the first screen of a phone
+        answer = page.locator("p:has(> strong:text-is('The answer.'))").first
+        box = answer.bounding_box() if answer.count() else None
+        if box is None or box["y"] + box["height"] > page.viewport_size["height"]:
+            problems.append(f"{where}: the answer is not on the first screen ({box})")
     if page_path in CHAPTER_PAGES and page_path not in PAGES_WITHOUT_A_SERIES:
         # charts are drawn as they come near the screen (chart-loader.js): none before, the first once there
         drawn_on_load = page.locator(".vega-chart svg").count()

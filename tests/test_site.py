@@ -277,3 +277,27 @@ def test_no_chapter_page_shows_a_figure_from_beyond_the_editions_month(site):
     stated = {v for v in beyond if v in words}
     shown = {(page, v) for page, t in text.items() for v in beyond - stated if v in t}
     assert shown == set(), f"figures after {pd.Period(as_of, freq='M')} on chapter pages: {sorted(shown)}"
+
+
+def test_every_chapter_answers_its_question_first_and_the_landing_page_answers_three(site):
+    """The first paragraph under each chapter's title is its answer (also the page's description), naming
+    a figure and a verdict; the landing page answers the three headline questions with their figures."""
+    from analysis.verdicts import Verdict
+
+    words = [v.value for v in Verdict]
+    for page in CHAPTER_PAGES:
+        text = (site / page).read_text()
+        body = text[text.index("</h1>"):]
+        first = re.sub(r"<[^>]+>", "", re.search(r"<p>(.*?)</p>", body, re.S).group(1))
+        assert first.startswith("The answer."), (page, first[:80])
+        assert re.search(r"\d", first) and any(w in first for w in words), (page, first[:200])
+        description = re.search(r'<meta name="description" content="([^"]*)"', text).group(1)
+        assert description.startswith("The answer."), (page, description[:80])
+    landing = (site / "book" / "index.html").read_text()
+    block = landing[landing.index('class="headline-answers"'):landing.index("</ul>", landing.index("headline-answers"))]
+    items = re.findall(r"<li>(.*?)</li>", block, re.S)
+    assert len(items) == 3
+    for item, page in zip(items, ["recall", "community-sentences", "caseload"]):
+        plain = re.sub(r"<[^>]+>", "", item)
+        assert f'href="../notebooks/{page}.html"' in item and re.search(r"\d{2}", plain), plain[:120]
+        assert any(f": {w}." in plain for w in words), plain[:200]

@@ -409,6 +409,7 @@ def assess_claim(claim: dict, documents: dict, edition) -> dict:
         "conclusion": conclusion(reason, judgement.verdict != Verdict.UNVERIFIABLE, figure, rests_on, after, now_text),
         "published_after_claim": after,
         "bracketed": bool(figure.bracket) and figure.judgement is None and figure.value is None,
+        "headline": bool(claim.get("headline", False)),
         "latest_figure": figure.latest or None,
         "latest_verdict": latest_verdict or None,
         "sources": figure.urls,

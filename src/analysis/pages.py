@@ -388,7 +388,7 @@ def _correction_note(found: list[tuple[str, str, str]] | None, editions_page: st
 def glue_chapter_claims(chapter: str, glue, edition) -> pd.DataFrame:
     """Judge a chapter's claims as of the edition handed down and glue what its page shows about them.
 
-    Glues `<chapter>_verdict_box`, `<chapter>_comparison`, and for each claim
+    Glues `<chapter>_verdict_box`, `<chapter>_comparison`, `<chapter>_answer` (`chapter_answer`), and for each claim
     `<id>__claim`, `__stated`, `__verdict`, `__reason`, `__conclusion` and `__who`.  Returns the verdicts.
     """
     verdicts = assess_claims(edition, chapter)
@@ -396,6 +396,7 @@ def glue_chapter_claims(chapter: str, glue, edition) -> pd.DataFrame:
     glue(f"{chapter}_verdict_box", verdict_box(verdicts, verdict_history(released),
                                                corrections=corrections_by_claim(released)), display=False)
     glue(f"{chapter}_comparison", comparison_table(verdicts), display=False)
+    glue(f"{chapter}_answer", chapter_answer(verdicts), display=False)
     for _, row in verdicts.iterrows():
         glue(f"{row['id']}__claim", row["claim"], display=False)
         glue(f"{row['id']}__stated", row["stated_text"], display=False)
@@ -404,6 +405,57 @@ def glue_chapter_claims(chapter: str, glue, edition) -> pd.DataFrame:
         glue(f"{row['id']}__conclusion", row["conclusion"], display=False)
         glue(f"{row['id']}__who", f"{row['claimant']}; {row['document_short']}, {row['document_date']}", display=False)
     return verdicts
+
+
+def chapter_answer(verdicts: pd.DataFrame) -> str:
+    """The answer at the top of a chapter, from its headline claims (`headline: true` in the register):
+    each claim's words and who said them when, its verdict, and the book's conclusion with the right
+    figure, its date and source and the latest figure held.  Then how many of the page's claims have
+    a verdict.  Every figure in it comes from the register and data/."""
+    rated = int((verdicts["verdict"] != Verdict.UNVERIFIABLE.value).sum())
+    parts, said_now = [], set()
+    for _, row in headline_claims(verdicts).iterrows():
+        conclusion = str(row["conclusion"])
+        now = f"The latest figure the book holds is {row['latest_figure']}"
+        if row.get("latest_figure") and now in conclusion:
+            if row["latest_figure"] in said_now:  # the same latest figure is given once
+                conclusion = conclusion[:conclusion.index(now)].rstrip()
+            said_now.add(row["latest_figure"])
+        parts.append(f"“{row['stated_text']}” ({said_by(row)}): {row['verdict']}. {conclusion}")
+    tally = f"{rated} of the {len(verdicts)} claims on this page have a verdict; the others say why not."
+    return " ".join(parts + [tally]) if parts else tally
+
+
+def headline_claims(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The claims a chapter's answer rests on (`headline: true` in the register), in register order."""
+    return verdicts[verdicts["headline"].fillna(False).astype(bool)] if "headline" in verdicts else verdicts.iloc[:0]
+
+
+def said_by(row) -> str:
+    """Who made a claim and when: "HM Chief Inspector of Probation, October 2024"."""
+    month = str(row["claimed_at"])[:7]
+    return f"{row['claimant']}, {month_text(month)}" if len(month) == 7 and month[4] == "-" else str(row["claimant"])
+
+
+def headline_answers(assessed: pd.DataFrame, chapters: list[dict], names: tuple[str, ...]) -> HTML:
+    """The landing page's headline questions, each with the verdicts on its chapter's headline claims
+    and the right figure (the first sentence of each conclusion, and the latest figure held)."""
+    items, lines, said_now = [], [], set()
+    for chapter in (c for c in chapters if c["name"] in names):
+        rows = headline_claims(assessed[assessed["chapter"] == chapter["name"]])
+        answers = []
+        for _, row in rows.iterrows():
+            first = str(row["conclusion"]).split(". ", 1)[0].rstrip(".") + "."
+            latest = ""
+            if row.get("latest_figure") and row["latest_figure"] not in said_now:  # each latest figure once
+                latest = f" The latest figure the book holds is {row['latest_figure']}."
+                said_now.add(row["latest_figure"])
+            answers.append(f"“{row['stated_text']}” ({said_by(row)}): {row['verdict']}. {first}{latest}")
+        link = (chapter["notebook"] or "").removesuffix(".ipynb") + ".html"
+        items.append(f'<li><p><a href="../{html.escape(link)}"><strong>{html.escape(chapter["question"])}</strong></a> '
+                     + html.escape(" ".join(answers)) + "</p></li>")
+        lines.append(f"{chapter['question']} " + " ".join(answers))
+    return HTML('<ul class="headline-answers">' + "".join(items) + "</ul>", "\n".join(lines))
 
 
 def verdict_summary(assessed: pd.DataFrame) -> str:

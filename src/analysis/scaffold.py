@@ -60,7 +60,7 @@ def chapter_notebook(name: str, chapters: list[dict] | None = None) -> nbformat.
                                                  "card says which series, period and publication it is checked against."]
     cells = [
         new_markdown_cell(f"# {chapter['title']}: {chapter['question'][0].lower()}{chapter['question'][1:]}\n\n"
-                          f"{{glue:text}}`{name}_summary`"),
+                          f"**The answer.** {{glue:text}}`{name}_answer`\n\n{{glue:text}}`{name}_summary`"),
         new_code_cell('# Parameters (papermill overrides these from params.yml).\n'
                       'as_of = "2024-06"  # the latest month of official data the page reports on (YYYY-MM)',
                       metadata={"tags": ["parameters", "remove-cell"]}),
