@@ -101,7 +101,17 @@ def test_recall_page_shows_glued_figures_and_verdict_box(site):
 
 def test_landing_page_glues_verdict_counts(site):
     html = (site / "book/index.html").read_text()
-    assert "verdict-counts" in html and "cannot be verified" in html
+    assert "verdict-counts" in html
+    # no single "cannot be verified" badge: each claim without a verdict is counted under what it waits for
+    from analysis.claims import assess_claims
+    from analysis.editions import read_edition
+    from analysis.pages import label_counts
+    from analysis.verdicts import LABELS
+
+    counts = label_counts(assess_claims(read_edition()))
+    for text in LABELS.values():
+        assert f"{text}</span></td><td>{counts[text]}</td>" in html, text
+    assert sum(counts.values()) == len(assess_claims(read_edition())) and counts[LABELS["not_in_book"]] > 0
 
 
 def test_second_build_reexecutes_nothing(site, build_dir):

@@ -454,3 +454,20 @@ def test_still_holds_compares_the_verdict_on_the_latest_figure_with_the_one_at_t
     # nothing is said when either side is unsettled
     assert still_holds(judge(7415, None, "exact"), judge(7415, 7415, "exact")) == ""
     assert still_holds(at_the_time, judge(7415, None, "exact")) == ""
+
+
+@pytest.mark.parametrize("verdict, why, kind, expected", [
+    ("accurate", None, "level", "accurate"),
+    ("wrong", None, "pledge", "wrong"),                                   # a pledge not met keeps its verdict
+    ("cannot be verified", "pending", "pledge", "pledge: due later"),
+    ("cannot be verified", "not_in_book", "pledge", "pledge: due, no figure held"),
+    ("cannot be verified", "not_checkable", "opinion", "opinion: not rated"),
+    ("cannot be verified", "not_checkable", "level", "opinion: not rated"),
+    ("cannot be verified", "unpublished", "level", "only the publisher holds the data"),
+    ("cannot be verified", "not_in_book", "level", "not yet checked: the book lacks the table"),
+    ("cannot be verified", "not_in_book", "change", "not yet checked: the book lacks the table"),
+])
+def test_each_claim_without_a_verdict_wears_what_stands_in_its_way(verdict, why, kind, expected):
+    from analysis.verdicts import label_of
+
+    assert label_of(verdict, why, kind) == expected

@@ -26,7 +26,7 @@ from .official_data import DataError, log_read
 from .paths import data_dir, using_data
 from .periods import period_end, period_type_of
 from .verdicts import KINDS as CLAIM_KINDS
-from .verdicts import UNSETTLED, Verdict, judge, judge_bracket, kind_for, rule_for, still_holds
+from .verdicts import UNSETTLED, Verdict, judge, judge_bracket, kind_for, label_of, rule_for, still_holds
 
 REGISTER_DIR = "claims"
 DOCUMENTS_FILE = "documents.yml"
@@ -409,6 +409,7 @@ def assess_claim(claim: dict, documents: dict, edition) -> dict:
         "conclusion": conclusion(reason, judgement.verdict != Verdict.UNVERIFIABLE, figure, rests_on, after, now_text),
         "published_after_claim": after,
         "bracketed": bool(figure.bracket) and figure.judgement is None and figure.value is None,
+        "label": label_of(judgement.verdict.value, judgement.why_unsettled, kind),
         "headline": bool(claim.get("headline", False)),
         "latest_figure": figure.latest or None,
         "latest_verdict": latest_verdict or None,

@@ -20,7 +20,7 @@ from .charts import PALETTE, series_chart, source_line, stated_chart, titled
 from .formatting import figure, period_text
 from .periods import month_end, period_end
 from .official_data import DataError, series
-from .pages import HTML, badge, official_text, stated_text
+from .pages import HTML, badge, label, official_text, stated_text
 
 #: Fewest points for a chart; with fewer the figures are shown as a table.
 MIN_POINTS = 3
@@ -161,7 +161,7 @@ def claim_cards(assessed: pd.DataFrame) -> HTML:
             f'<blockquote class="claim-words">{html.escape(str(words))}</blockquote>'
             f'<p class="claim-source">{html.escape(str(who))}; {html.escape(row["document_short"])} '
             f'({html.escape(row["document_date"])})</p>'
-            f'<p>{badge(row["verdict"])} {html.escape(str(conclusion))}</p>'
+            f'<p>{badge(row["verdict"], label(row))} {html.escape(str(conclusion))}</p>'
             f'<p class="claim-figures">Stated: {html.escape(stated_text(row))}. Official: {html.escape(official)}.</p></div>')
         lines.append(f"{row['id']}: {row['verdict']}")
     return HTML("".join(cards), "\n".join(lines))

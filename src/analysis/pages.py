@@ -16,7 +16,7 @@ import pandas as pd
 from .claims import assess_claims, load_register, verdict_counts
 from .editions import changes_between, corrections_by_claim, verdict_history
 from .formatting import NOT_HELD, figure, missing, month_text
-from .verdicts import MEANINGS, Verdict, rules_table
+from .verdicts import LABELS, MEANINGS, Verdict, rules_table
 
 #: CSS class per verdict (colours in book/_static/verdicts.css).
 BADGE_CLASS = {
@@ -63,10 +63,23 @@ VERDICT_RATING = {
 }
 
 
-def badge(verdict: str) -> str:
-    """A verdict badge: a symbol and the word itself, styled by class."""
+#: Each label of a claim without a verdict has a badge class of its own (colours in verdicts.css).
+LABEL_CLASS = {text: "label-" + key.replace("_", "-") for key, text in LABELS.items()}
+
+
+def badge(verdict: str, label: str = "") -> str:
+    """A verdict badge: a symbol and the word itself, styled by class.  A claim without a verdict wears
+    its label instead ("not yet checked: the book lacks the table", "pledge: due later", ...)."""
+    if label in LABEL_CLASS:
+        return (f'<span class="verdict-badge {BADGE_CLASS[verdict]} {LABEL_CLASS[label]}"><span aria-hidden="true">'
+                f"{BADGE_SYMBOL[verdict]} </span>{html.escape(label)}</span>")
     return (f'<span class="verdict-badge {BADGE_CLASS[verdict]}"><span aria-hidden="true">{BADGE_SYMBOL[verdict]} </span>'
             f"{html.escape(verdict)}</span>")
+
+
+def label(row) -> str:
+    """The label a judged claim wears (its verdict, or what stands in the way)."""
+    return str(row.get("label") or row["verdict"])
 
 
 def chapter_name(chapter: str) -> str:
@@ -128,16 +141,17 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
     """
     history = history or {}
     corrections = corrections or {}
-    items, lines = [], []
+    items, unchecked, lines = [], [], []
     for _, row in assessed.iterrows():
+        target = items if row["verdict"] != Verdict.UNVERIFIABLE.value else unchecked
         claim = html.escape(quote_of(row))
         if row.get("section"):
             claim = f'<a href="#{row["section"]}">{claim}</a>'
-        items.append(
+        target.append(
             f'<li id="claim-{row["id"]}"><p class="vl-claim">{claim} '
             f'<a class="permalink" href="#claim-{row["id"]}" aria-label="Link to this claim">#</a><br>'
             f'<span class="claim-source">{document_link(row)}</span></p>'
-            f'<p class="vl-verdict">{badge(row["verdict"])} <span class="verdict-reason">{html.escape(row["reason"])}</span>'
+            f'<p class="vl-verdict">{badge(row["verdict"], label(row))} <span class="verdict-reason">{html.escape(row["reason"])}</span>'
             + _history_note(history.get(row["id"]), editions_page)
             + _correction_note(corrections.get(row["id"]), editions_page) + '</p>'
             f'<span hidden>{html.escape(search_terms(quote_of(row), stated_text(row), official_text(row)))}</span></li>'
@@ -147,14 +161,30 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
             lines.append(f"  corrected on {on} (edition {as_of}): {why}")
         if history.get(row["id"]):
             lines.append("  verdict by edition: " + " -> ".join(f"{v} ({a})" for a, v in history[row["id"]]))
-    markup = f'<div class="verdict-box"><ul class="verdict-list">{"".join(items)}</ul></div>'
-    return HTML(markup, "\n".join(lines))
+    markup = f'<div class="verdict-box"><ul class="verdict-list">{"".join(items)}</ul>'
+    if unchecked:
+        counts = pd.Series([label(r) for _, r in assessed.iterrows() if r["verdict"] == Verdict.UNVERIFIABLE.value])
+        why = "; ".join(f"{text.removeprefix('not yet checked: ')} ({n})" for text, n in counts.value_counts().items())
+        markup += (f'<details class="unchecked"><summary>{len(unchecked)} claim{"s" if len(unchecked) != 1 else ""} '
+                   f'not yet checked: {html.escape(why)}</summary><ul class="verdict-list">{"".join(unchecked)}</ul>'
+                   "</details>")
+    return HTML(markup + "</div>", "\n".join(lines))
+
+
+def label_counts(assessed: pd.DataFrame) -> dict[str, int]:
+    """How many claims wear each verdict (in the vocabulary's order) and each label of the claims without one."""
+    counts = {v: n for v, n in verdict_counts(assessed).items() if v != Verdict.UNVERIFIABLE.value}
+    labels = pd.Series([label(r) for _, r in assessed.iterrows()]).value_counts()
+    counts.update({text: int(labels.get(text, 0)) for text in LABELS.values()})
+    return counts
 
 
 def verdict_counts_html(assessed: pd.DataFrame) -> HTML:
-    """How many claims have each verdict, as a small table of badges and counts."""
-    counts = verdict_counts(assessed)
-    cells = "".join(f"<tr><td>{badge(v)}</td><td>{n}</td></tr>" for v, n in counts.items())
+    """How many claims have each verdict and each label, as a small table of badges and counts."""
+    counts = label_counts(assessed)
+    unverifiable = Verdict.UNVERIFIABLE.value
+    cells = "".join(f"<tr><td>{badge(unverifiable if v in LABEL_CLASS else v, v)}</td><td>{n}</td></tr>"
+                    for v, n in counts.items())
     text = ", ".join(f"{v}: {n}" for v, n in counts.items())
     return HTML(f'<table class="verdict-table verdict-counts"><caption>Claims by verdict</caption><thead><tr><th scope="col">Verdict</th><th scope="col">Claims</th></tr></thead>'
                 f"<tbody>{cells}</tbody></table>", text)
@@ -208,14 +238,14 @@ def register_row(row: pd.Series, order: int, built: set[str] | None, chapter_pat
     haystack = " ".join([text, speaker, row["document_short"], row["chapter"], row["verdict"], row["reason"],
                          stated_text(row), official_text(row), terms]).lower()
     return (
-        f'<tr data-chapter="{html.escape(row["chapter"])}" data-verdict="{html.escape(row["verdict"])}" '
+        f'<tr data-chapter="{html.escape(row["chapter"])}" data-verdict="{html.escape(label(row))}" '
         f'data-document="{html.escape(str(row["document_id"]))}" data-speaker="{html.escape(speaker)}" '
         f'data-order="{order}" data-search="{html.escape(haystack)}" id="register-{row["id"]}"'
         + (' class="register-later"' if order >= REGISTER_PAGE else "") + ">"
         f'<td>{claim} <a class="permalink" href="#register-{row["id"]}">Link to this claim</a><br>'
         f'<span class="claim-source">{document_link(row)}</span><span hidden>{html.escape(terms)}</span></td>'
         f'<td>{html.escape(chapter_name(row["chapter"]))}</td><td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>'
-        f'<td>{badge(row["verdict"])}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td>'
+        f'<td>{badge(row["verdict"], label(row))}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td>'
         f"<td>{sources}</td></tr>"
     )
 
@@ -232,7 +262,9 @@ def register_controls(assessed: pd.DataFrame) -> str:
         '<form class="register-controls" role="search" onsubmit="return false">'
         '<label>Search <input type="search" id="filter-text" placeholder="words or a figure, e.g. 12,199"></label> '
         f'<label>Chapter <select id="filter-chapter"><option value="">all</option>{options((c, chapter_name(c)) for c in chapters)}</select></label> '
-        f'<label>Verdict <select id="filter-verdict"><option value="">all</option>{options((v.value, v.value) for v in Verdict)}</select></label> '
+        f'<label>Verdict <select id="filter-verdict"><option value="">all</option>'
+        f'{options((v.value, v.value) for v in Verdict if v != Verdict.UNVERIFIABLE)}'
+        f'<optgroup label="No verdict yet">{options((t, t) for t in LABELS.values())}</optgroup></select></label> '
         f'<label>Document <select id="filter-document"><option value="">all</option>{options(documents)}</select></label> '
         f'<label>Speaker <select id="filter-speaker"><option value="">all</option>{options((p, p) for p in speakers)}</select></label> '
         '<label>Sort <select id="filter-sort"><option value="">register order</option><option value="verdict">verdict</option>'

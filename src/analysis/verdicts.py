@@ -68,6 +68,39 @@ RATINGS = {
 #: Why a claim has no verdict.
 UNSETTLED = ("not_in_book", "unpublished", "not_checkable", "pending")
 
+#: What a claim without a verdict is waiting for, in the reader's words: one label each, with its own
+#: badge colour, count on the landing page and filter on the register (`label_of`).
+LABELS = {
+    "not_in_book": "not yet checked: the book lacks the table",
+    "unpublished": "only the publisher holds the data",
+    "opinion": "opinion: not rated",
+    "pledge_due_later": "pledge: due later",
+    "pledge_not_held": "pledge: due, no figure held",
+}
+
+
+def label_of(verdict: str, why_unsettled: str | None, kind: str) -> str:
+    """The label a claim wears: its verdict when it has one; otherwise what stands in the way.
+
+    A pledge whose date is after the edition's month is "pledge: due later", one whose date has
+    come but whose figure the book does not hold "pledge: due, no figure held"; an opinion or a
+    statement that cannot be checked "opinion: not rated"; a figure only the publisher holds
+    "only the publisher holds the data"; any other gap "not yet checked: the book lacks the table"
+    (the reason names the table).
+
+    Example: ("cannot be verified", "pending", "pledge") -> "pledge: due later".
+    """
+    if verdict != Verdict.UNVERIFIABLE.value:
+        return verdict
+    if kind == "pledge":
+        return LABELS["pledge_due_later"] if why_unsettled == "pending" else LABELS["pledge_not_held"]
+    if kind == "opinion" or why_unsettled == "not_checkable":
+        return LABELS["opinion"]
+    if why_unsettled == "unpublished":
+        return LABELS["unpublished"]
+    return LABELS["not_in_book"]
+
+
 #: The claim kinds.
 KINDS = ("level", "bound", "direction", "change", "arithmetic", "inference", "pledge", "law", "opinion")
 
