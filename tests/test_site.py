@@ -108,10 +108,11 @@ def test_landing_page_glues_verdict_counts(site):
     from analysis.pages import label_counts
     from analysis.verdicts import LABELS
 
-    counts = label_counts(assess_claims(read_edition()))
+    assessed = assess_claims(read_edition())
+    counts = label_counts(assessed)
     for text in LABELS.values():
         assert f"{text}</span></td><td>{counts[text]}</td>" in html, text
-    assert sum(counts.values()) == len(assess_claims(read_edition())) and counts[LABELS["not_in_book"]] > 0
+    assert sum(counts.values()) == len(assessed) and counts[LABELS["not_in_book"]] > 0
 
 
 def test_second_build_reexecutes_nothing(site, build_dir):
