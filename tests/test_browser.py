@@ -59,7 +59,7 @@ WIDTHS = (390, 1280)
 
 def first_visit(browser, url: str, base: str, width: int, watch=None):
     """Open a page as a first visit (a new context: nothing cached) and weigh it: gzipped bytes of
-    the page and every local resource it loads (by the load event, and 300 ms after for late ones).
+    the page and every local resource it loads (by the load event, and 150 ms after for late ones).
     Returns the context, the page and the weight."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
@@ -76,7 +76,7 @@ def first_visit(browser, url: str, base: str, width: int, watch=None):
 
     page.on("response", keep)
     page.goto(url, wait_until="load")
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(150)
     page.remove_listener("response", keep)
     return context, page, sum(gzipped_size(b) for b in bodies)
 
