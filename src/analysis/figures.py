@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .formatting import count, figure, period_text
-from .official_data import DataError, break_between, dated_series, series, source_of, value_on
+from .official_data import DataError, _parsed, break_between, dated_series, series, source_of, value_on
 from .periods import month_end, period_end
 from .verdicts import judge_inference, judge_law, judge_opinion, judge_pledge
 
@@ -98,18 +98,31 @@ def latest_row(file: str, series_id: str, after: str, as_of: str = "") -> tuple[
     a period counts as held at `as_of` when it ends on or before the as-of month's last day.
     """
     try:
-        frame = series(file, series_id)
+        key = (_parsed(file, None)[0], series_id, len(after), as_of)
+        if key not in _LATEST:
+            _LATEST[key] = _last_held(series(file, series_id), len(after), as_of)
     except DataError:  # a series still to be added: nothing later is held
         return "", None
-    same = frame[frame["period"].str.len() == len(after)].dropna(subset=["value"])
+    period, text, value = _LATEST[key]
+    return ("", None) if period is None or period <= after else (text, value)
+
+
+#: The last figure of each series held at each as-of month, by the data file's content (see `latest_row`).
+_LATEST: dict = {}
+
+
+def _last_held(frame: pd.DataFrame, length: int, as_of: str) -> tuple[str | None, str, float | None]:
+    """(period, text, value) of the last figure whose period is written with `length` characters and
+    ends by the as-of month; (None, '', None) when there is none."""
+    same = frame[frame["period"].str.len() == length].dropna(subset=["value"])
     if as_of and not same.empty:
         cut = month_end(as_of)
         same = same[[period_end(p, t) <= cut for p, t in zip(same["period"], same["period_type"])]]
-    if same.empty or str(same["period"].iloc[-1]) <= after:
-        return "", None
+    if same.empty:
+        return None, "", None
     row = same.iloc[-1]
     text = f"{figure(row['value'], row['unit'])} for {period_text(row['period'])}{_kind(row.to_dict())}"
-    return text, float(row["value"])
+    return str(row["period"]), text, float(row["value"])
 
 
 def latest_of(file: str, series_id: str, after: str, as_of: str = "") -> str:
