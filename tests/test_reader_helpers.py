@@ -67,3 +67,14 @@ def test_claims_judged_without_a_figure_say_what_they_are_judged_on():
     row = {"official_value": None, "kind": "law", "rounding": "exact", "unit": "", "official_detail": ""}
     assert official_text(pd.Series(row)) == "none needed: judged on the provision named"
     assert official_text(pd.Series({**row, "kind": "level"})) == "not held"
+
+
+def test_a_change_is_shown_as_a_rise_or_a_ratio_never_as_a_bare_percent():
+    from analysis.pages import change_text
+
+    assert change_text(9782 / 6814, "percent change", "percent") == "up 43.6%"     # not "1.4%"
+    assert change_text(0.8, "percent change", "percent") == "down 20.0%"
+    assert change_text(1.0, "percent change", "percent") == "up 0.0%"
+    assert change_text(238646 / 170852, "rose", "ratio") == "1.40 times"
+    assert change_text(0.45, "more than halved", "ratio") == "0.45 times"
+    assert change_text(12199, "exact", "prisoners") == ""                          # a level keeps its figure

@@ -97,9 +97,14 @@ def test_a_bound_holds_within_the_official_figures_own_rounding():
 
 
 @pytest.mark.parametrize("stated, official, unit, verdict", [
-    (60, 57, "percent", A),
-    (60, 55, "percent", A),     # 5 points below is the boundary
+    (60, 57, "percent", A),     # 3 points below: the boundary of "nearly" for a share
+    (60, 56.9, "percent", AR),  # just past it
+    (60, 55, "percent", AR),    # 5 points below is the boundary of approximately right
     (60, 54, "percent", OV),
+    (2500, 2375, "recalls", A),   # 5% below: the boundary for a count
+    (2500, 2374, "recalls", AR),
+    (2500, 2250, "recalls", AR),  # 10% below
+    (2500, 2249, "recalls", OV),
     (60, 60.5, "percent", AR),
     (60, 62, "percent", UN),
     (2500, 2471, "recalls", A),

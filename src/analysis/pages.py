@@ -125,7 +125,20 @@ def official_text(row: pd.Series) -> str:
     if missing(value):
         return NO_FIGURE.get(str(row.get("kind", "")), NOT_HELD)
     unit = "fold" if row["rounding"] == "fold" else row["unit"]
-    return f"{figure(value, unit)} ({row['official_detail']})" if row["official_detail"] else figure(value, unit)
+    shown = change_text(float(value), str(row["rounding"]), str(unit)) or figure(value, unit)
+    return f"{shown} ({row['official_detail']})" if row["official_detail"] else shown
+
+
+def change_text(value: float, rounding: str, unit: str) -> str:
+    """A change claim's official figure as a reader reads one: a percent change judged on the ratio
+    later / earlier is shown as the rise or fall ("up 43.6%", never "1.4%"), and a direction or a
+    halving judged on a ratio as a ratio ("1.40 times"); '' for any other claim."""
+    if rounding == "percent change":
+        change = 100 * (value - 1)
+        return f"{'up' if change >= 0 else 'down'} {abs(change):.1f}%"
+    if unit == "ratio" and rounding in ("rose", "fell", "more than halved", "halved", "doubled"):
+        return f"{value:.2f} times"
+    return ""
 
 
 def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]] | None = None,

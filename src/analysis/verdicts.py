@@ -324,16 +324,21 @@ def judge_nearly(stated: float, official: float, unit: str, official_precision: 
                  official_text: str | None = None) -> Judgement:
     """"nearly", "almost", "close to": just below the stated level.
 
-    Accurate (5) when the official figure is below it by at most 10% (5 points); at or up
-    to 2% above it (1 point) is approximately right (4); further below is overstated,
-    further above understated (2), and wrong when one figure is over 1.5 times the other.
+    Accurate (5) when the official figure is below it by at most 5% (3 points for a share: "nearly"
+    is a few points short, not five); up to 10% (5 points) below, or at or up to 2% above it
+    (1 point), is approximately right (4); further below is overstated, further above
+    understated (2), and wrong when one figure is over 1.5 times the other.
 
-    Example: "nearly 60%" against 57% is accurate; against 54% overstated; against 62% understated.
+    Example: "nearly 60%" against 57% is accurate; against 55% approximately right; against 54%
+    overstated; against 62% understated.
     """
     o, kind = _shown(official, unit, official_text), "level"
     below = official - official_precision < stated
-    if below and _within(stated, official, unit, 0.10, 5.0, official_precision):
+    if below and _within(stated, official, unit, 0.05, 3.0, official_precision):
         return _j(Verdict.ACCURATE, f"the figure is {o}, nearly {fmt(stated, unit)} as stated", kind)
+    if below and _within(stated, official, unit, 0.10, 5.0, official_precision):
+        return _j(Verdict.APPROXIMATELY_RIGHT, f"the figure is {o}: further short of {fmt(stated, unit)} than "
+                                               "\"nearly\" says", kind)
     if not below and _within(stated, official, unit, 0.02, 1.0, official_precision):
         return _j(Verdict.APPROXIMATELY_RIGHT, f"the figure is {o}: it reaches {fmt(stated, unit)}", kind)
     if _far_off(stated, official, unit):
