@@ -304,7 +304,19 @@ def test_at_the_time_and_now():
     assert figures.latest_of("recall_population", "recall_population", "2999-12-31") == ""
     src = {"date_published": "2024-10-31", "source_kind": "official"}
     assert published_after(OfficialFigure(1.0, sources=[src]), "2024-09-01")
-    assert not published_after(OfficialFigure(1.0, sources=[src]), "2024-10-01")
+    assert published_after(OfficialFigure(1.0, sources=[src]), "2024-10-03")      # by day: 31 October is after the 3rd
+    assert not published_after(OfficialFigure(1.0, sources=[src]), "2024-10-31")  # the same day is not after
+    assert not published_after(OfficialFigure(1.0, sources=[src]), "2024-11-01")
+    assert not published_after(OfficialFigure(1.0, sources=[src]), "2024-10")     # a month-only date: by month
+    month_only = {"date_published": "2024-10", "source_kind": "official"}
+    assert not published_after(OfficialFigure(1.0, sources=[month_only]), "2024-10-03")
+    assert published_after(OfficialFigure(1.0, sources=[month_only]), "2024-09-30")
+    # a claim whose day is not known is dated the first of its month, and compared by month
+    assert not published_after(OfficialFigure(1.0, sources=[src]), "2024-10-01", by_day=False)
+    from analysis.claims import day_known
+
+    assert not day_known({"occasion": "Statement, October 2024 (month only known; republished on a blog)"})
+    assert day_known({"occasion": "Slides of the launch event, Thursday 21 September 2023"})
     assert not published_after(OfficialFigure(1.0, sources=[{"date_published": "unknown"}]), "2020-01-01")
     records = {r["id"]: r for r in json.loads(run_cli("claims", "--format", "json"))}
     flows = records["flows-2024q1-7415"]

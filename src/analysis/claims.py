@@ -267,11 +267,27 @@ def basis(figure: OfficialFigure, kind: str) -> str:
     return "arithmetic" if kind == "arithmetic" else "official"
 
 
-def published_after(figure: OfficialFigure, claimed_at: str) -> bool:
-    """True when a figure the verdict uses was published after the claim was made (so the speaker could not have seen it)."""
-    # By month: a claim whose day is not known is dated the first of its month.
+#: Words in an occasion that say the claim's day is not known (its claimed_at is the first of the month).
+DAY_UNKNOWN = ("month only known", "first of month used", "first of the month", "day not shown", "exact day not shown")
+
+
+def day_known(claim: dict) -> bool:
+    """Whether the claim's day is known: its occasion does not say the day was not shown or that the
+    first of the month stands in for it."""
+    occasion = str(claim.get("occasion", "")).lower()
+    return not any(words in occasion for words in DAY_UNKNOWN)
+
+
+def published_after(figure: OfficialFigure, claimed_at: str, by_day: bool = True) -> bool:
+    """True when a figure the verdict uses was published after the claim was made (so the speaker could not have seen it).
+
+    Compared by day when both dates have one and the claim's day is known (a bulletin of 31 October
+    is after a statement of 3 October); by month when either is known only to the month.
+    """
+    said = str(claimed_at) if by_day else str(claimed_at)[:7]
     dates = [str(src.get("date_published", "")) for src in figure.sources if src]
-    return any(d[:4].isdigit() and d[:7] > str(claimed_at)[:7] for d in dates)
+    return any(d[:4].isdigit() and (d[:10] > said[:10] if len(d) >= 10 and len(said) >= 10 else d[:7] > said[:7])
+               for d in dates)
 
 
 def about_the_present(claim: dict) -> bool:
@@ -365,7 +381,7 @@ def assess_claim(claim: dict, documents: dict, edition) -> dict:
     figure = official_figure(claim, edition.as_of)
     judgement, kind = judgement_of(claim, figure)
     rests_on = basis(figure, kind)
-    after = published_after(figure, str(claim.get("claimed_at", "")))
+    after = published_after(figure, str(claim.get("claimed_at", "")), day_known(claim))
     now_text, latest_verdict = now_line(claim, figure, judgement, kind)
     reason = judgement.reason
     label = figure.label
