@@ -16,7 +16,7 @@ import pandas as pd
 
 from .formatting import count, figure, period_text
 from .official_data import DataError, _parsed, break_between, dated_series, series, source_of, value_on
-from .periods import month_end, period_end
+from .periods import month_end, period_end, period_type_of
 from .verdicts import judge_inference, judge_law, judge_opinion, judge_pledge
 
 
@@ -92,37 +92,42 @@ def published(file: str, series_id: str, period: str, settled_by: str = "", as_o
 
 def latest_row(file: str, series_id: str, after: str, as_of: str = "") -> tuple[str, float | None]:
     """The latest figure of a series up to the end of the as-of month, as (text with its period, value),
-    when its period comes after `after` (('', None) otherwise).
+    when its period ends after `after` ends (('', None) otherwise).
 
-    Only periods of the same form as `after` count (a quarter after a quarter, a date after a date);
-    a period counts as held at `as_of` when it ends on or before the as-of month's last day.
+    Every period form counts (a year ending June 2024 is later than calendar 2016); a period counts as
+    held at `as_of` when it ends on or before the as-of month's last day.
     """
     try:
-        key = (_parsed(file, None)[0], series_id, len(after), as_of)
+        key = (_parsed(file, None)[0], series_id, as_of)
         if key not in _LATEST:
-            _LATEST[key] = _last_held(series(file, series_id), len(after), as_of)
+            _LATEST[key] = _last_held(series(file, series_id), as_of)
     except DataError:  # a series still to be added: nothing later is held
         return "", None
-    period, text, value = _LATEST[key]
-    return ("", None) if period is None or period <= after else (text, value)
+    end, text, value = _LATEST[key]
+    if end is None or end <= period_end(after, period_type_of(after)):
+        return "", None
+    return text, value
 
 
 #: The last figure of each series held at each as-of month, by the data file's content (see `latest_row`).
 _LATEST: dict = {}
 
 
-def _last_held(frame: pd.DataFrame, length: int, as_of: str) -> tuple[str | None, str, float | None]:
-    """(period, text, value) of the last figure whose period is written with `length` characters and
-    ends by the as-of month; (None, '', None) when there is none."""
-    same = frame[frame["period"].str.len() == length].dropna(subset=["value"])
-    if as_of and not same.empty:
-        cut = month_end(as_of)
-        same = same[[period_end(p, t) <= cut for p, t in zip(same["period"], same["period_type"])]]
-    if same.empty:
+def _last_held(frame: pd.DataFrame, as_of: str) -> tuple[pd.Timestamp | None, str, float | None]:
+    """(end of its period, text, value) of the figure whose period ends last by the as-of month;
+    (None, '', None) when there is none."""
+    held = frame.dropna(subset=["value"])
+    if held.empty:
         return None, "", None
-    row = same.iloc[-1]
-    text = f"{figure(row['value'], row['unit'])} for {period_text(row['period'])}{_kind(row.to_dict())}"
-    return str(row["period"]), text, float(row["value"])
+    ends = pd.Series([period_end(p, t) for p, t in zip(held["period"], held["period_type"])], index=held.index)
+    if as_of:
+        ends = ends[ends <= month_end(as_of)]
+    if ends.empty:
+        return None, "", None
+    row = held.loc[ends.idxmax()]
+    text = (f"{figure(row['value'], row['unit'])} for {period_text(row['period'], row['period_type'])}"
+            f"{_kind(row.to_dict())}")
+    return ends.max(), text, float(row["value"])
 
 
 def latest_of(file: str, series_id: str, after: str, as_of: str = "") -> str:
