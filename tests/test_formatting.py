@@ -42,3 +42,12 @@ def test_not_held_is_written_only_in_the_formatting_module():
 def test_a_year_ending_period_reads_as_the_year_to_its_month():
     assert period_text("2022-06-30", "year_ending") == "the year to June 2022"
     assert period_text("2022-06-30") == "30 June 2022"
+
+
+def test_a_day_takes_on_and_a_period_takes_in():
+    from analysis.formatting import at_period
+
+    assert at_period("1996-12-31") == "on 31 December 1996"
+    assert at_period("2023-Q2") == "in 2023 Q2"
+    assert at_period("2012") == "in 2012"
+    assert at_period("2024-06-30", "year_ending") == "in the year to June 2024"

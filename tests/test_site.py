@@ -312,3 +312,12 @@ def test_every_chapter_answers_its_question_first_and_the_landing_page_answers_t
         plain = re.sub(r"<[^>]+>", "", item)
         assert f'href="../notebooks/{page}.html"' in item and re.search(r"\d{2}", plain), plain[:120]
         assert any(f": {w}." in plain for w in words), plain[:200]
+
+
+def test_no_page_shows_a_placeholder_or_a_day_without_its_preposition(site):
+    """The cite line and Open Graph name the book, not the theme's "Project name not set"; a count on a day
+    reads "on 31 December 1996", not "in 31 December 1996"."""
+    wrong = re.compile(r"Project name not set|\bin (?:30|31) (?:March|June|September|December) \d{4}")
+    found = {str(p.relative_to(site)): wrong.findall(re.sub(r"<[^>]+>", " ", p.read_text()))
+             for p in site.rglob("*.html")}
+    assert {p: hits for p, hits in found.items() if hits} == {}

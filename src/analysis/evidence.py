@@ -17,7 +17,7 @@ import pandas as pd
 
 from .claims import figure_args, load_register
 from .charts import PALETTE, series_chart, source_line, stated_chart, titled
-from .formatting import figure, period_text
+from .formatting import at_period, figure, period_text
 from .periods import month_end, period_end
 from .official_data import DataError, series
 from .pages import HTML, badge, label, official_text, stated_text
@@ -80,8 +80,8 @@ def section_evidence(claims: list[dict], as_of: str, stated_prefix=""):
         file, sid, _ = best
         label = series_label(sid)
         first, last = best_frame.iloc[0], best_frame.iloc[-1]
-        finding = (f"{fmt_value(first['value'], first['unit'])} in {period_text(first['period'])}, "
-                   f"{fmt_value(last['value'], last['unit'])} in {period_text(last['period'])}.")
+        finding = (f"{fmt_value(first['value'], first['unit'])} {at_period(first['period'])}, "
+                   f"{fmt_value(last['value'], last['unit'])} {at_period(last['period'])}.")
         chart = titled(series_chart(best_frame, label, PALETTE["recall"]),
                        f"{label}, England and Wales", finding, source_line(best_frame),
                        f"Line chart of {label.lower()} from {period_text(first['period'])} to "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from .formatting import count, figure, period_text
+from .formatting import at_period, count, figure, period_text
 from .official_data import DataError, _parsed, break_between, dated_series, series, source_of, value_on
 from .periods import month_end, period_end, period_type_of
 from .verdicts import judge_inference, judge_law, judge_opinion, judge_pledge
@@ -140,7 +140,7 @@ def per_month(file: str, series_id: str, period: str, months: int = 3, settled_b
     value, src = _lookup(file, series_id, period, settled_by)
     if value is None:
         return _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
-    return OfficialFigure(value / months, f"{value:,.0f} in {period_text(period)} over {months} months{_kind(src)}", [src])
+    return OfficialFigure(value / months, f"{value:,.0f} {at_period(period)} over {months} months{_kind(src)}", [src])
 
 
 def changed(first: float, last: float, how: str = "percent") -> float:
@@ -157,7 +157,7 @@ def change(file: str, series_id: str, start: str, end: str, how: str = "percent"
         return _missing(f"{series_id.replace('_', ' ')} figure for {gap}", settled_by)
     value = changed(first, last, how)
     kind = _kind(src0) or _kind(src1)
-    return OfficialFigure(value, f"{first:,.0f} in {period_text(start)} to {last:,.0f} in {period_text(end)}{kind}",
+    return OfficialFigure(value, f"{first:,.0f} {at_period(start)} to {last:,.0f} {at_period(end)}{kind}",
                           [src0, src1])
 
 

@@ -7,6 +7,7 @@ figure reads the same everywhere ("12,199", "14.5%", "£600m", "30 June 2024", "
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -92,3 +93,10 @@ def period_text(period: str, period_type: str = "") -> str:
 def month_text(as_of: str) -> str:
     """An as-of month written YYYY-MM, as readers write it: 'June 2024'."""
     return pd.Period(as_of, freq="M").strftime("%B %Y")
+
+
+def at_period(period: str, period_type: str = "") -> str:
+    """A period with its preposition: "on 31 December 1996" for a day, "in 2023 Q2" or "in the year to
+    June 2024" otherwise (a stock is counted on a day, a flow in a period)."""
+    on = re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(period)) and period_type in ("", "date")
+    return ("on " if on else "in ") + period_text(period, period_type)
