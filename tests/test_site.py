@@ -321,3 +321,14 @@ def test_no_page_shows_a_placeholder_or_a_day_without_its_preposition(site):
     found = {str(p.relative_to(site)): wrong.findall(re.sub(r"<[^>]+>", " ", p.read_text()))
              for p in site.rglob("*.html")}
     assert {p: hits for p, hits in found.items() if hits} == {}
+
+
+def test_every_chart_on_a_page_has_its_own_element_id(site):
+    """The same evidence chart under two claims used to share one id, and the second stayed blank."""
+    import collections
+
+    for page in CHAPTER_PAGES:
+        ids = re.findall(r'class="vega-chart" id="([^"]+)"', (site / page).read_text())
+        assert [i for i, n in collections.Counter(ids).items() if n > 1] == [], page
+        drawn = re.findall(r'window\.bookCharts = window\.bookCharts \|\| \{\}\)\["([^"]+)"\]', (site / page).read_text())
+        assert sorted(drawn) == sorted(ids), page

@@ -204,6 +204,22 @@ def write_downloads(srcdir: Path, outdir: Path) -> None:
             (docs / path.name).write_bytes(path.read_bytes())
 
 
+CHART_BLOCK = re.compile(r'<div class="chart-block" data-chart="(vis-[0-9a-f]+)">.*?</script>', re.S)
+
+
+def unique_chart_ids(text: str) -> str:
+    """A chart shown twice on a page (the same evidence under two claims) gets its own element id the
+    second time ("vis-...-2"), so both are drawn and the page's ids stay unique."""
+    seen: dict[str, int] = {}
+
+    def renumber(match):
+        chart = match.group(1)
+        seen[chart] = seen.get(chart, 0) + 1
+        return match.group(0) if seen[chart] == 1 else match.group(0).replace(chart, f"{chart}-{seen[chart]}")
+
+    return CHART_BLOCK.sub(renumber, text)
+
+
 def lazy_theme_scripts(text: str) -> str:
     """Hand the theme's two scripts to theme-loader.js (loaded on first interaction) instead of loading
     them with the page, and read the "auto" colour mode before the first paint."""
@@ -223,7 +239,7 @@ def build_finished(app, exception):
     outdir = Path(app.outdir)
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        new = lazy_theme_scripts(FONTAWESOME.sub("", text))
+        new = unique_chart_ids(lazy_theme_scripts(FONTAWESOME.sub("", text)))
         # regions that scroll sideways on a phone must be reachable by keyboard
         new = new.replace('<div class="verdict-box', '<div tabindex="0" class="verdict-box')
         new = SCROLLING_TABLE.sub(r'<table tabindex="0"\1', new)
