@@ -35,6 +35,17 @@ def run(*args):
     return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, env=env, cwd=ROOT)
 
 
+def ingested(file, data):
+    """`ingest FILE --data DATA`, run in this process (the command line itself is tested by the dry runs)."""
+    from types import SimpleNamespace
+
+    from analysis.ingest import ingest
+
+    out, err = io.StringIO(), io.StringIO()
+    code = ingest(file, data=data, out=out, err=err)
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 def rows_of(text: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -344,13 +355,13 @@ def test_a_quarterly_update_from_a_spreadsheet(tmp_path, data_copy):
     first_edition_only(data_copy)
     before = without_workbook_rows(shutil.copytree(data_copy, tmp_path / "before"))
     without_workbook_rows(data_copy)
-    out = run("ingest", str(WORKBOOK), "--data", str(data_copy))
+    out = ingested(WORKBOOK, data_copy)
     assert out.returncode == 0, out.stderr
     assert "licence_recalls.csv  licence_recalls  2023-Q3: 7030" in out.stdout
     assert "recall_reasons.csv  recall_reason_count_non_compliance  2024-Q1: 5808" in out.stdout
     assert "recall_reason_non_compliance  2023-Q1: 37.1 -> 74" in out.stdout   # the held 37.1 was a share of reasons
     assert validate_data(data_copy) == []
-    again = run("ingest", str(WORKBOOK), "--data", str(data_copy))
+    again = ingested(WORKBOOK, data_copy)
     assert "Added (0 new figures)" in again.stdout                              # nothing appended twice
 
     # a later edition revises Oct to Dec 2023 (cell G6 of Table 2): a new row beside the old one
@@ -358,7 +369,7 @@ def test_a_quarterly_update_from_a_spreadsheet(tmp_path, data_copy):
                         title="OMSQ licence recall tables, April to June 2024 (test edition)",
                         date_published="2024-10-31")
     lines_before = (data_copy / "licence_recalls.csv").read_text(encoding="utf-8").splitlines()
-    out = run("ingest", str(later), "--data", str(data_copy))
+    out = ingested(later, data_copy)
     assert out.returncode == 0, out.stderr
     assert "licence_recalls  2023-Q4: 7152 -> 7160" in out.stdout
     lines_after = (data_copy / "licence_recalls.csv").read_text(encoding="utf-8").splitlines()
