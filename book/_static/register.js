@@ -59,6 +59,13 @@
     return rows;
   }
 
+  /* the "Show more claims" button, for `left` claims not yet laid out */
+  function offerMore(left) {
+    var more = document.getElementById("register-more");
+    more.hidden = left <= 0;
+    more.textContent = "Show more claims (" + Math.min(page, left) + " of " + left + " more)";
+  }
+
   function apply(keep) {
     var body = document.querySelector("#register-claims tbody");
     if (!body) { return; }
@@ -73,9 +80,7 @@
       tr.hidden = !show;
       tr.classList.remove("register-later");
     });
-    var more = document.getElementById("register-more");
-    more.hidden = found <= shown;
-    more.textContent = "Show more claims (" + Math.min(page, found - shown) + " of " + (found - shown) + " more)";
+    offerMore(found - shown);
     document.getElementById("register-count").textContent = "Showing " + shown + " of " + found +
       (found === rows.length ? "" : " matching") + " claims (" + rows.length + " in the register).";
     writeState();
@@ -95,9 +100,7 @@
     } else {
       /* the first page is already the one the CSS shows: nothing to lay out again */
       var total = document.querySelectorAll("#register-claims tbody tr").length;
-      var more = document.getElementById("register-more");
-      more.hidden = total <= limit;
-      more.textContent = "Show more claims (" + Math.min(page, total - limit) + " of " + (total - limit) + " more)";
+      offerMore(total - limit);
       count.textContent = "Showing " + Math.min(limit, total) + " of " + total + " claims.";
     }
     if (target) { target.hidden = false; target.scrollIntoView(); }

@@ -319,8 +319,7 @@ def now_line(claim: dict, figure: OfficialFigure, judgement, kind: str) -> tuple
     stated = claim["stated"]
     now = judge(stated["value"], figure.latest_value, stated.get("rounding", ""), stated.get("unit", ""))
     clause = still_holds(judgement, now)
-    period = figure.latest.split(" for ", 1)[1].split(",")[0] if " for " in figure.latest else "it"
-    return (f"{text}; the same words said of {period} {clause}." if clause else text + "."), \
+    return (f"{text}; the same words said of {figure.latest_when} {clause}." if clause else text + "."), \
         (now.verdict.value if clause else "")
 
 

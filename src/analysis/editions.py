@@ -21,7 +21,7 @@ from .claims import assess_claims
 from .official_data import log_read, package_descriptor, read_series_file, series
 from .params import Edition, chapter_list, shared_as_of
 from .paths import data_dir
-from .periods import month_end, period_end, period_type_of
+from .periods import ends_by, period_type_of
 
 
 def read_edition(as_of: str | None = None, folder: Path | None = None, params: Path | None = None) -> Edition:
@@ -64,8 +64,7 @@ def in_reach(figures: list[dict], as_of: str) -> list[dict]:
     """The figures an edition can see: those whose period ends on or before the last day of its as-of
     month.  A figure for a later period (a quarter already in data/, or a secondary parse of one the
     official tables have not reached) belongs to a later edition and never touches this one."""
-    cut = month_end(as_of)
-    return [f for f in figures if period_end(f["period"], period_type_of(f["period"])) <= cut]
+    return [f for f in figures if ends_by(f["period"], period_type_of(f["period"]), as_of)]
 
 
 def changes_between(previous: dict | None, record: dict) -> tuple[list[dict], list[dict]]:

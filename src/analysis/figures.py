@@ -16,7 +16,7 @@ import pandas as pd
 
 from .formatting import at_period, count, figure, period_text
 from .official_data import DataError, _parsed, break_between, dated_series, series, source_of, value_on
-from .periods import month_end, period_end, period_type_of
+from .periods import ends_by, month_end, period_end, period_type_of
 from .verdicts import judge_inference, judge_law, judge_opinion, judge_pledge
 
 
@@ -37,8 +37,9 @@ class OfficialFigure:
     judgement: object = None
     #: The latest figure of the same series the book holds, when it is for a later period ("12,579 for 30 September 2024").
     latest: str = ""
-    #: The value of that latest figure (for the "now" line: would the claim still hold?).
+    #: The value of that latest figure and its period as text (for the "now" line: would the claim still hold?).
     latest_value: float | None = None
+    latest_when: str = ""
     #: When the claim's own period is not held: (label, value) of the figures either side, for `judge_bracket`.
     bracket: tuple = ()
     #: A series break or change of source the bracket crosses.
@@ -82,17 +83,18 @@ def published(file: str, series_id: str, period: str, settled_by: str = "", as_o
     """A figure as published for one period, with the latest figure of the series held up to `as_of`
     when that is for a later period."""
     value, src = _lookup(file, series_id, period, settled_by)
-    latest, latest_value = latest_row(file, series_id, period, as_of)
+    latest, latest_value, latest_when = latest_row(file, series_id, period, as_of)
     if value is None:
         missing = _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
-        missing.latest, missing.latest_value = latest, latest_value
+        missing.latest, missing.latest_value, missing.latest_when = latest, latest_value, latest_when
         return missing
-    return OfficialFigure(value, f"{period_text(period)}{_kind(src)}", [src], latest=latest, latest_value=latest_value)
+    return OfficialFigure(value, f"{period_text(period)}{_kind(src)}", [src], latest=latest, latest_value=latest_value,
+                          latest_when=latest_when)
 
 
-def latest_row(file: str, series_id: str, after: str, as_of: str = "") -> tuple[str, float | None]:
-    """The latest figure of a series up to the end of the as-of month, as (text with its period, value),
-    when its period ends after `after` ends (('', None) otherwise).
+def latest_row(file: str, series_id: str, after: str, as_of: str = "") -> tuple[str, float | None, str]:
+    """The latest figure of a series up to the end of the as-of month, as (text with its period, value,
+    period as text), when its period ends after `after` ends (('', None, '') otherwise).
 
     Every period form counts (a year ending June 2024 is later than calendar 2016); a period counts as
     held at `as_of` when it ends on or before the as-of month's last day.
@@ -102,32 +104,30 @@ def latest_row(file: str, series_id: str, after: str, as_of: str = "") -> tuple[
         if key not in _LATEST:
             _LATEST[key] = _last_held(series(file, series_id), as_of)
     except DataError:  # a series still to be added: nothing later is held
-        return "", None
-    end, text, value = _LATEST[key]
+        return "", None, ""
+    end, text, value, when = _LATEST[key]
     if end is None or end <= period_end(after, period_type_of(after)):
-        return "", None
-    return text, value
+        return "", None, ""
+    return text, value, when
 
 
 #: The last figure of each series held at each as-of month, by the data file's content (see `latest_row`).
 _LATEST: dict = {}
 
 
-def _last_held(frame: pd.DataFrame, as_of: str) -> tuple[pd.Timestamp | None, str, float | None]:
-    """(end of its period, text, value) of the figure whose period ends last by the as-of month;
-    (None, '', None) when there is none."""
+def _last_held(frame: pd.DataFrame, as_of: str) -> tuple[pd.Timestamp | None, str, float | None, str]:
+    """(end of its period, text, value, period as text) of the figure whose period ends last by the
+    as-of month; (None, '', None, '') when there is none."""
     held = frame.dropna(subset=["value"])
-    if held.empty:
-        return None, "", None
-    ends = pd.Series([period_end(p, t) for p, t in zip(held["period"], held["period_type"])], index=held.index)
+    ends = pd.Series([period_end(p, t) for p, t in zip(held["period"], held["period_type"])], index=held.index,
+                     dtype="datetime64[ns]")
     if as_of:
         ends = ends[ends <= month_end(as_of)]
     if ends.empty:
-        return None, "", None
+        return None, "", None, ""
     row = held.loc[ends.idxmax()]
-    text = (f"{figure(row['value'], row['unit'])} for {period_text(row['period'], row['period_type'])}"
-            f"{_kind(row.to_dict())}")
-    return ends.max(), text, float(row["value"])
+    when = period_text(row["period"], row["period_type"])
+    return ends.max(), f"{figure(row['value'], row['unit'])} for {when}{_kind(row.to_dict())}", float(row["value"]), when
 
 
 def latest_of(file: str, series_id: str, after: str, as_of: str = "") -> str:
@@ -192,7 +192,7 @@ def bracketed(file: str, series_id: str, period: str, before: str, after: str, s
     detail = (f"{period_text(period)} not held; bracketed by {when(before)} and {when(after)}"
               + (f", against {base:,.0f} in {period_text(start)}{_kind(src0)}" if start else ""))
     return OfficialFigure(None, detail, sources, missing=exact.missing, latest=exact.latest,
-                          latest_value=exact.latest_value, bracket=bracket,
+                          latest_value=exact.latest_value, latest_when=exact.latest_when, bracket=bracket,
                           bracket_note=note)
 
 
@@ -374,8 +374,7 @@ def up_to(frame: pd.DataFrame, as_of: str) -> pd.DataFrame:
 def held_at(frame: pd.DataFrame, as_of: str) -> pd.DataFrame:
     """Rows of a series (as `official_data.series` returns it) whose period ends by the end of the
     as-of month: what the edition can see, whatever later quarters data/ already holds."""
-    cut = month_end(as_of)
-    keep = [period_end(p, t) <= cut for p, t in zip(frame["period"], frame["period_type"])]
+    keep = [ends_by(p, t, as_of) for p, t in zip(frame["period"], frame["period_type"])]
     return frame[keep].reset_index(drop=True)
 
 

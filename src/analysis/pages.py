@@ -154,9 +154,11 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
     """
     history = history or {}
     corrections = corrections or {}
-    items, unchecked, lines = [], [], []
+    items, unchecked, waiting, lines = [], [], [], []
     for _, row in assessed.iterrows():
         target = items if row["verdict"] != Verdict.UNVERIFIABLE.value else unchecked
+        if target is unchecked:
+            waiting.append(label(row))
         claim = html.escape(quote_of(row))
         if row.get("section"):
             claim = f'<a href="#{row["section"]}">{claim}</a>'
@@ -176,8 +178,7 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
             lines.append("  verdict by edition: " + " -> ".join(f"{v} ({a})" for a, v in history[row["id"]]))
     markup = f'<div class="verdict-box"><ul class="verdict-list">{"".join(items)}</ul>'
     if unchecked:
-        counts = pd.Series([label(r) for _, r in assessed.iterrows() if r["verdict"] == Verdict.UNVERIFIABLE.value])
-        why = "; ".join(f"{text.removeprefix('not yet checked: ')} ({n})" for text, n in counts.value_counts().items())
+        why = "; ".join(f"{text.removeprefix('not yet checked: ')} ({n})" for text, n in pd.Series(waiting).value_counts().items())
         markup += (f'<details class="unchecked"><summary>{len(unchecked)} claim{"s" if len(unchecked) != 1 else ""} '
                    f'not yet checked: {html.escape(why)}</summary><ul class="verdict-list">{"".join(unchecked)}</ul>'
                    "</details>")
@@ -458,17 +459,28 @@ def chapter_answer(verdicts: pd.DataFrame) -> str:
     figure, its date and source and the latest figure held.  Then how many of the page's claims have
     a verdict.  Every figure in it comes from the register and data/."""
     rated = int((verdicts["verdict"] != Verdict.UNVERIFIABLE.value).sum())
-    parts, said_now = [], set()
-    for _, row in headline_claims(verdicts).iterrows():
-        conclusion = str(row["conclusion"])
-        now = f"The latest figure the book holds is {row['latest_figure']}"
-        if row.get("latest_figure") and now in conclusion:
-            if row["latest_figure"] in said_now:  # the same latest figure is given once
-                conclusion = conclusion[:conclusion.index(now)].rstrip()
-            said_now.add(row["latest_figure"])
-        parts.append(f"“{row['stated_text']}” ({said_by(row)}): {row['verdict']}. {conclusion}")
+    parts = answer_sentences(headline_claims(verdicts), brief=False, said=set())
     tally = f"{rated} of the {len(verdicts)} claims on this page have a verdict; the others say why not."
     return " ".join(parts + [tally]) if parts else tally
+
+
+def answer_sentences(rows: pd.DataFrame, brief: bool, said: set) -> list[str]:
+    """One sentence per headline claim: “its words” (who, when): verdict, then the book's conclusion
+    (whole, or `brief`: its first sentence and the latest figure).  A latest figure already in `said`
+    is not given again; each one given is added to it."""
+    out = []
+    for _, row in rows.iterrows():
+        conclusion, latest = str(row["conclusion"]), row.get("latest_figure")
+        now = f"The latest figure the book holds is {latest}"
+        repeated = bool(latest) and latest in said
+        if brief:
+            conclusion = conclusion.split(". ", 1)[0].rstrip(".") + "." + ("" if repeated or not latest else f" {now}.")
+        elif repeated and now in conclusion:
+            conclusion = conclusion[:conclusion.index(now)].rstrip()
+        if latest and (brief or now in conclusion):
+            said.add(latest)
+        out.append(f"“{row['stated_text']}” ({said_by(row)}): {row['verdict']}. {conclusion}")
+    return out
 
 
 def headline_claims(verdicts: pd.DataFrame) -> pd.DataFrame:
@@ -485,17 +497,9 @@ def said_by(row) -> str:
 def headline_answers(assessed: pd.DataFrame, chapters: list[dict], names: tuple[str, ...]) -> HTML:
     """The landing page's headline questions, each with the verdicts on its chapter's headline claims
     and the right figure (the first sentence of each conclusion, and the latest figure held)."""
-    items, lines, said_now = [], [], set()
+    items, lines, said = [], [], set()
     for chapter in (c for c in chapters if c["name"] in names):
-        rows = headline_claims(assessed[assessed["chapter"] == chapter["name"]])
-        answers = []
-        for _, row in rows.iterrows():
-            first = str(row["conclusion"]).split(". ", 1)[0].rstrip(".") + "."
-            latest = ""
-            if row.get("latest_figure") and row["latest_figure"] not in said_now:  # each latest figure once
-                latest = f" The latest figure the book holds is {row['latest_figure']}."
-                said_now.add(row["latest_figure"])
-            answers.append(f"“{row['stated_text']}” ({said_by(row)}): {row['verdict']}. {first}{latest}")
+        answers = answer_sentences(headline_claims(assessed[assessed["chapter"] == chapter["name"]]), True, said)
         link = (chapter["notebook"] or "").removesuffix(".ipynb") + ".html"
         items.append(f'<li><p><a href="../{html.escape(link)}"><strong>{html.escape(chapter["question"])}</strong></a> '
                      + html.escape(" ".join(answers)) + "</p></li>")

@@ -58,6 +58,11 @@ def period_end(period: str, period_type: str) -> pd.Timestamp:
     return pd.Timestamp(text)
 
 
+def ends_by(period: str, period_type: str, as_of: str) -> bool:
+    """Whether a period ends on or before the last day of an as-of month: held in that month's edition."""
+    return period_end(period, period_type) <= month_end(as_of)
+
+
 def period_bounds(period: str, period_type: str) -> tuple[dt.date, dt.date]:
     """The first and last day a period covers, as dates."""
     return period_start(period, period_type).date(), period_end(period, period_type).date()

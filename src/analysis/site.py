@@ -224,13 +224,12 @@ def lazy_theme_scripts(text: str) -> str:
     """Hand the theme's two scripts to theme-loader.js (loaded on first interaction) instead of loading
     them with the page, and read the "auto" colour mode before the first paint."""
     sources = THEME_SCRIPT.findall(text)
-    loader = LOADER_TAG.search(text)
-    if not sources or not loader:
+    if not sources or not LOADER_TAG.search(text):
         return text
     text = THEME_PRELOAD.sub("", THEME_SCRIPT.sub("", text))
-    tag = LOADER_TAG.search(text)
-    return (text[:tag.start()] + f'<script defer="defer" src="{tag.group(1)}" data-load="{" ".join(sources)}"></script>'
-            + text[tag.end():]).replace(AUTO_THEME, RESOLVED_THEME)
+    loader = LOADER_TAG.sub(lambda m: f'<script defer="defer" src="{m.group(1)}" data-load="{" ".join(sources)}"></script>',
+                            text, count=1)
+    return loader.replace(AUTO_THEME, RESOLVED_THEME)
 
 
 def build_finished(app, exception):

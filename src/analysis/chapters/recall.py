@@ -44,13 +44,13 @@ def recall_population_on(date: str, settled_by: str = "", as_of: str = "") -> Of
     (the "now" line); missing says which table would settle it."""
     frame = recall_population()
     value = value_on(frame, date)
-    latest, latest_value = latest_row(RECALLS, "recall_population", date, as_of) if as_of else ("", None)
+    latest, latest_value, when = latest_row(RECALLS, "recall_population", date, as_of) if as_of else ("", None, "")
+    now = {"latest": latest, "latest_value": latest_value, "latest_when": when}
     if value is None:
-        return OfficialFigure(None, missing=f"no figure for {period_text(date)} is held; {settled_by} would settle it",
-                              latest=latest, latest_value=latest_value)
+        return OfficialFigure(None, missing=f"no figure for {period_text(date)} is held; {settled_by} would settle it", **now)
     src = source_of(frame, date)
     kind = "" if src["source_kind"] == "official" else ", secondary source"
-    return OfficialFigure(value, f"{period_text(date)}{kind}", [src], latest=latest, latest_value=latest_value)
+    return OfficialFigure(value, f"{period_text(date)}{kind}", [src], **now)
 
 
 def population_bases(date: str) -> dict[str, float | None]:
