@@ -407,6 +407,7 @@ def assess_claim(claim: dict, documents: dict, edition) -> dict:
         "document_short": doc.get("short", doc["title"]),
         "document_id": claim["document"],
         "document_file": Path(str(doc.get("archive", ""))).name,
+        "document_url": str(doc.get("url", "")),
         "document_date": str(doc["date"]),
         "stated_text": stated.get("text", ""),
         "stated_value": float(stated["value"]),

@@ -26,6 +26,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from .claims import load_register
 from .outputs import REGISTER_CSV, REGISTER_JSON, staged_register
 from .pages import VERDICT_RATING
 from .paths import data_dir
@@ -83,8 +84,32 @@ def rating(record: dict) -> int | None:
     return VERDICT_RATING.get(record.get("verdict"))
 
 
-def claim_reviews(records: list[dict], url: str, published: str) -> list[dict]:
-    """schema.org ClaimReview objects for every rated claim."""
+def page_url(base: str, pagename: str) -> str:
+    """A page's absolute address from the configured site address: ('https://x.org/book/', 'notebooks/recall')
+    -> 'https://x.org/book/notebooks/recall.html'.  Refused (ValueError) when the address is not absolute."""
+    if not re.match(r"^https?://[^/]+", base or ""):
+        raise ValueError(f"_config.yml: html.baseurl must be the site's absolute address (https://...), not {base!r}")
+    return base.rstrip("/") + "/" + pagename + ".html"
+
+
+def appearance(record: dict, documents: dict, site: str) -> dict:
+    """Where the claim appeared, as schema.org wants it: the document's own address where the register
+    holds one (`url`), else the book's archived copy of it; its title, publisher and date."""
+    doc = documents.get(str(record.get("document_id", "")), {})
+    archived = site.rstrip("/") + "/_static/documents/" + str(record.get("document_file") or Path(str(doc.get("archive", ""))).name)
+    found = {"@type": "CreativeWork", "name": record.get("document") or doc.get("title"),
+             "url": doc.get("url") or archived, "datePublished": str(doc.get("date") or record.get("document_date"))}
+    if doc.get("publisher"):
+        found["publisher"] = {"@type": "Organization", "name": doc["publisher"]}
+    if doc.get("url"):
+        found["archivedAt"] = archived
+    return found
+
+
+def claim_reviews(records: list[dict], url: str, published: str, documents: dict | None = None,
+                  site: str = "") -> list[dict]:
+    """schema.org ClaimReview objects for every rated claim (`url`: the chapter page's absolute address;
+    `site`: the site's own, for the reviewer and the archived copies)."""
     reviews = []
     for r in records:
         value = rating(r)
@@ -96,16 +121,16 @@ def claim_reviews(records: list[dict], url: str, published: str) -> list[dict]:
             "@type": "ClaimReview",
             "url": f"{url}#claim-{r['id']}",
             "datePublished": published,
-            "author": {"@type": "Organization", "name": "Probation in Numbers"},
+            "author": {"@type": "Organization", "name": "Probation in Numbers", **({"url": site} if site else {})},
             "claimReviewed": r.get("quote") or r.get("claim"),
             "itemReviewed": {
                 "@type": "Claim",
                 "author": {"@type": "Person" if speaker and "BBC" not in speaker else "Organization", "name": speaker},
                 "datePublished": str(r.get("claimed_at") or r.get("document_date")),
-                "appearance": {"@type": "CreativeWork", "name": r.get("document")},
+                "appearance": appearance(r, documents or {}, site or url),
             },
             "reviewRating": {"@type": "Rating", "ratingValue": value, "bestRating": 5, "worstRating": 1,
-                             "alternateName": r.get("verdict")},
+                             "alternateName": r.get("label") or r.get("verdict")},
         })
     return reviews
 
@@ -145,7 +170,9 @@ def page_context(app, pagename, templatename, context, doctree):
     title = re.sub(r"<[^>]+>", "", context.get("title", "") or "")
     site = app.config.project or "Probation in Numbers"
     text = description(body) or site
+    address = page_url(app.config.html_baseurl, pagename)
     tags = [f'<meta name="description" content="{html.escape(text)}">',
+            f'<meta property="og:url" content="{html.escape(address)}">',
             f'<meta property="og:title" content="{html.escape(title)}">',
             f'<meta property="og:description" content="{html.escape(text)}">',
             '<meta property="og:type" content="article">',
@@ -155,7 +182,7 @@ def page_context(app, pagename, templatename, context, doctree):
     if pagename.startswith("notebooks/") and pagename != "notebooks/register":
         chapter = pagename.split("/", 1)[1]
         records = [r for r in register_records(app) if r["chapter"] == chapter]
-        reviews = claim_reviews(records, f"{pagename}.html", published)
+        reviews = claim_reviews(records, address, published, load_register()["documents"], app.config.html_baseurl)
         if reviews:
             payload = json.dumps(reviews, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
             tags.append(f'<script type="application/ld+json">{payload}</script>')
@@ -163,7 +190,8 @@ def page_context(app, pagename, templatename, context, doctree):
     if body and pagename != "search":
         as_of = settings.get("as_of", "")
         cite = (f'{html.escape(app.config.author or site)}, “{html.escape(title)}”, <em>{html.escape(site)}</em>, '
-                f"published {html.escape(published)}, data as of {html.escape(as_of)}.")
+                f"edition {html.escape(as_of)} (published {html.escape(published)}), "
+                f'<a href="{html.escape(address)}">{html.escape(address)}</a>.')
         context["body"] = body + (
             f'<div class="page-meta"><p>Published <time datetime="{html.escape(published)}">{html.escape(published)}</time>; '
             f"data as of {html.escape(as_of)} (the latest month of official data reported).</p>"
@@ -220,6 +248,21 @@ def unique_chart_ids(text: str) -> str:
     return CHART_BLOCK.sub(renumber, text)
 
 
+EMPTY_FIGURE = re.compile(r'<figure[^>]*>(?:(?!</figure>).)*?class="no-series".*?</figure>\s*', re.S)
+FIGURE_NUMBER = re.compile(r'<span class="caption-number">Fig\. \d+ </span>')
+
+
+def drop_empty_figures(text: str) -> str:
+    """A section with no series to draw shows no figure: the numbered "Fig. N" that would only say
+    "no official series holds these figures" is removed (each claim card already says what would settle
+    it), and the figures left are numbered 1, 2, 3 in page order."""
+    if 'class="no-series"' not in text:
+        return text
+    text = EMPTY_FIGURE.sub("", text)
+    count = iter(range(1, 1000))
+    return FIGURE_NUMBER.sub(lambda m: f'<span class="caption-number">Fig. {next(count)} </span>', text)
+
+
 def lazy_theme_scripts(text: str) -> str:
     """Hand the theme's two scripts to theme-loader.js (loaded on first interaction) instead of loading
     them with the page, and read the "auto" colour mode before the first paint."""
@@ -238,7 +281,7 @@ def build_finished(app, exception):
     outdir = Path(app.outdir)
     for page in outdir.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        new = unique_chart_ids(lazy_theme_scripts(FONTAWESOME.sub("", text)))
+        new = drop_empty_figures(unique_chart_ids(lazy_theme_scripts(FONTAWESOME.sub("", text))))
         # regions that scroll sideways on a phone must be reachable by keyboard
         new = new.replace('<div class="verdict-box', '<div tabindex="0" class="verdict-box')
         new = SCROLLING_TABLE.sub(r'<table tabindex="0"\1', new)
