@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import re
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -55,6 +57,9 @@ ROWS_SCANNED = 40
 TEXT_PAGE_LIMIT = 300_000    # bytes, gzipped: page plus every local resource a first visit loads
 CHAPTER_PAGE_LIMIT = 700_000
 WIDTHS = (390, 1280)
+#: Page heights (px, as laid out on load, before charts further down are drawn) a page must stay under:
+#: the recall page was 26,466 px on a desktop and 46,275 px on a phone when each claim was said three times.
+HEIGHT_LIMITS = {"notebooks/recall.html": {390: 20_000, 1280: 12_000}}
 
 
 def first_visit(browser, url: str, base: str, width: int, watch=None):
@@ -95,6 +100,9 @@ def page_problems(page, page_path: str, width: int) -> list[str]:
 
     problems = []
     where = f"{page_path} at {width} px"
+    height = page.evaluate("document.documentElement.scrollHeight")
+    if height > HEIGHT_LIMITS.get(page_path, {}).get(width, height):
+        problems.append(f"{where}: {height:,} px tall, over {HEIGHT_LIMITS[page_path][width]:,}")
     # nothing the reader has not asked for runs on load: the theme's scripts wait for a first interaction
     if page.evaluate("typeof window.bootstrap !== 'undefined' || !!document.querySelector("
                      "'script[src*=\"pydata-sphinx-theme.js\"]')"):
@@ -126,15 +134,30 @@ def page_problems(page, page_path: str, width: int) -> list[str]:
         ld = [json.loads(t) for t in page.locator('script[type="application/ld+json"]').all_text_contents()]
         reviews = [r for block in ld for r in (block if isinstance(block, list) else [block])]
         rated = page.locator(".verdict-list .verdict-badge:not(.verdict-unverifiable)").count()
-        if (rated and not reviews) or not all(r["@type"] == "ClaimReview" and r["claimReviewed"]
-                                              and 1 <= r["reviewRating"]["ratingValue"] <= 5 for r in reviews):
+        if (rated and not reviews) or not all(valid_claim_review(r, page_path) for r in reviews):
             problems.append(f"{where}: no valid ClaimReview")
+        canonical = page.locator('link[rel="canonical"]').get_attribute("href") or ""
+        if not canonical.startswith("https://") or not canonical.endswith(page_path):
+            problems.append(f"{where}: canonical link {canonical!r}")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 1:
         problems.append(f"{where}: scrolls sideways by {overflow} px")
     if not page.locator('meta[name="description"]').count() or not page.locator(".page-meta time").count():
         problems.append(f"{where}: no description or published date")
     return problems
+
+
+def valid_claim_review(review: dict, page_path: str) -> bool:
+    """The fields Google's fact-check markup requires, with absolute addresses: the review's url on this
+    page, the claim reviewed, a rating on its 1-5 scale with its words, the reviewer, the date, and where
+    the claim appeared."""
+    appeared = review["itemReviewed"]["appearance"]
+    rating = review["reviewRating"]
+    return (review["@type"] == "ClaimReview" and review["url"].startswith("https://")
+            and review["url"].split("#")[0].endswith(page_path) and "#claim-" in review["url"]
+            and bool(review["claimReviewed"]) and bool(review["author"]["name"]) and bool(review["datePublished"])
+            and rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"] and bool(rating["alternateName"])
+            and appeared["url"].startswith(("https://", "http://")) and bool(appeared["name"]))
 
 
 def axe_problems(page, page_path: str, width: int, axe) -> list[str]:
@@ -276,6 +299,18 @@ def test_search_and_register_find_a_claim_by_its_figure(site):
             page.goto(f"{base}/search.html?q={query}")
             page.wait_for_selector("#search-results li", timeout=20_000)
             assert "recall" in page.locator("#search-results").inner_text().lower(), query
+        # a figure in the forms speakers write it finds the claim on its chapter page, links to the claim
+        # itself, and shows its words (never the hidden search forms) as the snippet
+        for query, chapter, claim, words in (("71,000", "community-sentences", "cs-2023-about-71000", "c71,000"),
+                                             ("c71,000", "community-sentences", "cs-2023-about-71000", "c71,000"),
+                                             ("238,264", "caseload-mix", "mix-2023-06-238264", "238,264"),
+                                             ("£600m", "recall", "recall-cost-600m", "c£600m"),
+                                             ("17 per cent", "recall", "recall-2024-09-share-17", "17 per cent")):
+            page.goto(f"{base}/search.html?q={quote(query)}")
+            link = page.wait_for_selector(f'#search-results a[href$="notebooks/{chapter}.html#claim-{claim}"]', timeout=20_000)
+            snippet = link.evaluate("a => a.parentNode.querySelector('p.context').textContent")
+            assert not re.search(r"\bnum\d", snippet), (query, snippet)
+            assert words in snippet, (query, snippet)
         page.goto(f"{base}/book/claims-register.html")
         total = page.locator("#register-claims tbody tr").count()
         page.fill("#filter-text", "12,199")

@@ -78,3 +78,141 @@ def test_a_change_is_shown_as_a_rise_or_a_ratio_never_as_a_bare_percent():
     assert change_text(238646 / 170852, "rose", "ratio") == "1.40 times"
     assert change_text(0.45, "more than halved", "ratio") == "0.45 times"
     assert change_text(12199, "exact", "prisoners") == ""                          # a level keeps its figure
+
+
+def _source_row(publication, table_ref, url, kind="official", publisher="Ministry of Justice", published="2024-10-31"):
+    return {"publisher": publisher, "publication": publication, "table_ref": table_ref, "url": url,
+            "source_kind": kind, "date_published": published}
+
+
+def test_the_sources_list_names_each_publication_once_by_its_title_under_its_publisher():
+    from analysis.pages import source_table, sources_list
+
+    assert source_table("Table 10, row 6 (Male and female / All), cell D6") == "Table 10"
+    assert source_table("data/processed/sentencing/recall_population.csv (row Jun-09)") == "data/processed/sentencing/recall_population.csv"
+    assert source_table("outputs/recalls_quarterly.csv, line 12 (index=2025-07-01)") == "outputs/recalls_quarterly.csv"
+    assert source_table("bulletin text (Main Points)") == "bulletin text (Main Points)"
+    frame = pd.DataFrame([
+        _source_row("OMSQ: January to March 2024", f"Table 10, row 6, cell {c}6", "https://gov.uk/omsq") for c in "DEFG"
+    ] + [_source_row("OMSQ: January to March 2024", "Table 5.1, row 2", "https://gov.uk/omsq-copy"),
+         _source_row("Bromley Briefings, recall_population.csv", "data/recall_population.csv (row Jun-10)",
+                     "https://github.com/prt", kind="secondary", publisher="Prison Reform Trust", published="unknown")])
+    shown = sources_list([frame])
+    # one line per publisher; the publication appears once, linked by its title, with both of its tables
+    assert shown.markup.count("<li>") == 2 and shown.markup.count("OMSQ: January to March 2024") == 1
+    assert '<a href="https://gov.uk/omsq"><em>OMSQ: January to March 2024</em></a>, <a href="https://gov.uk/omsq-copy">copy 2</a>' in shown.markup
+    assert "(Table 10, Table 5.1, published 2024-10-31, 5 figures)" in shown.markup
+    # a file the title already names is not named again; secondary sources are marked, after official ones
+    assert "Prison Reform Trust <strong>(secondary source)</strong>: " in shown.markup
+    assert "(published unknown, 1 figure)" in shown.markup
+    assert shown.markup.index("Ministry of Justice") < shown.markup.index("Prison Reform Trust")
+    assert ">link<" not in shown.markup
+
+
+def _judged(**extra):
+    row = {"id": "c-1", "quote": "The recall population now stands at 12,199", "claim": "ours", "speaker": "Martin Jones",
+           "claimant": "Martin Jones", "document_short": "Statement", "document_date": "2024-10", "document_id": "",
+           "document_file": "", "verdict": "accurate", "label": "accurate", "reason": "the figure is 12,199, as stated",
+           "section": "", "stated_text": "12,199", "stated_value": 12199, "rounding": "exact", "unit": "people",
+           "official_value": 12199.0, "official_detail": "30 June 2024", "kind": "level", "conclusion": "The figure is 12,199."}
+    row.update(extra)
+    return row
+
+
+def test_at_a_glance_gives_the_attribution_once_per_document_and_cuts_a_long_reason():
+    from analysis.pages import GLANCE_REASON, verdict_box
+
+    long_reason = "correct: " + "Crime (Sentences) Act 1997, s.31A as amended " * 6
+    frame = pd.DataFrame([_judged(), _judged(id="c-2", reason=long_reason),
+                          _judged(id="c-3", speaker="The Times", document_short="Report", document_date="2025-01")])
+    box = verdict_box(frame).markup
+    assert box.count('class="claim-source"') == 2 and box.count("Martin Jones; Statement (2024-10)") == 1
+    assert box.count('<li id="claim-') == 3
+    cut = box.split('id="claim-c-2"')[1].split('class="verdict-reason">')[1].split("</span>")[0]
+    assert cut.endswith("\u2026") and len(cut) <= GLANCE_REASON + 1 and long_reason.startswith(cut[:-1])
+    assert "the figure is 12,199, as stated</span>" in box  # a short reason is given whole
+
+
+def test_published_versus_ours_shows_claim_words_not_ids_and_only_claims_judged_against_a_figure():
+    from analysis.pages import comparison_table
+
+    frame = pd.DataFrame([_judged(), _judged(id="c-2", official_value=float("nan"), verdict="cannot be verified",
+                                             label="not yet checked: the book lacks the table")])
+    shown = comparison_table(frame).markup
+    assert '<a href="#claim-c-1">The recall population now stands at 12,199</a>' in shown
+    assert "c-2" not in shown and ">c-1<" not in shown
+    assert "<details" in shown and "for the 1 claim judged against one" in shown
+    assert "1 claim on this page has no figure to set beside it" in shown
+    none = comparison_table(frame.iloc[1:]).markup
+    assert "<table" not in none and "1 claim on this page has no figure" in none
+
+
+def test_the_evidence_prose_adds_a_reason_only_where_the_glance_list_folds_the_claim_away():
+    from analysis.pages import evidence_why
+
+    assert evidence_why(pd.Series(_judged())) == ""
+    unchecked = _judged(verdict="cannot be verified", reason="no figure for 30 June 2000 is held")
+    assert evidence_why(pd.Series(unchecked)) == ": no figure for 30 June 2000 is held"
+
+
+def test_short_words_cut_at_a_word_and_leave_a_short_text_whole():
+    from analysis.pages import short_words
+
+    assert short_words("under the limit", 90) == "under the limit"
+    assert short_words("one two three four", 12) == "one two\u2026"
+    assert short_words("one two, three", 9) == "one two\u2026"
+
+
+def test_an_empty_figure_is_removed_and_the_figures_left_are_numbered_in_order():
+    from analysis.site import drop_empty_figures
+
+    def fig(n, body):
+        return (f'<figure class="align-default" id="f{n}">{body}<figcaption><p><span class="caption-number">Fig. {n} </span>'
+                f"caption {n}</p></figcaption></figure>\n")
+
+    page = fig(1, '<div class="chart-block">a</div>') + fig(2, '<p class="no-series">No official series</p>') + fig(3, "<div>b</div>")
+    out = drop_empty_figures(page)
+    assert "no-series" not in out and "caption 2" not in out
+    assert '<span class="caption-number">Fig. 1 </span>caption 1' in out
+    assert '<span class="caption-number">Fig. 2 </span>caption 3' in out
+    assert drop_empty_figures(fig(1, "x")) == fig(1, "x")  # a page without an empty figure is left as it is
+
+
+def test_claim_reviews_point_at_the_page_and_the_original_document_by_absolute_address():
+    import pytest
+
+    from analysis.site import appearance, page_url
+
+    assert page_url("https://example.org/book/", "notebooks/recall") == "https://example.org/book/notebooks/recall.html"
+    assert page_url("https://example.org/book", "index") == "https://example.org/book/index.html"
+    with pytest.raises(ValueError, match="html.baseurl"):
+        page_url("", "notebooks/recall")
+    with pytest.raises(ValueError, match="html.baseurl"):
+        page_url("book/", "notebooks/recall")
+    documents = {"05": {"title": "Most probation services are over capacity", "publisher": "BBC News", "date": "2023-01",
+                        "url": "https://www.bbc.co.uk/news/uk-64344284", "archive": "documents/05-bbc.txt"},
+                 "03": {"title": "Slides", "date": "2023-09-21", "archive": "documents/03-slides.txt"}}
+    original = appearance({"document_id": "05", "document_file": "05-bbc.txt"}, documents, "https://example.org/book/")
+    assert original["url"] == "https://www.bbc.co.uk/news/uk-64344284"
+    assert original["archivedAt"] == "https://example.org/book/_static/documents/05-bbc.txt"
+    assert original["publisher"]["name"] == "BBC News" and original["datePublished"] == "2023-01"
+    archived_only = appearance({"document_id": "03"}, documents, "https://example.org/book/")
+    assert archived_only["url"] == "https://example.org/book/_static/documents/03-slides.txt" and "archivedAt" not in archived_only
+    reviews = claim_reviews([{"id": "a", "verdict": "accurate", "claim": "x", "claimant": "y", "document_id": "05",
+                              "document_date": "2023-01"}], page_url("https://example.org/book/", "notebooks/caseload"),
+                            "2026-01-01", documents, "https://example.org/book/")
+    assert reviews[0]["url"] == "https://example.org/book/notebooks/caseload.html#claim-a"
+    assert reviews[0]["author"]["url"] == "https://example.org/book/"
+    assert reviews[0]["itemReviewed"]["appearance"]["url"] == "https://www.bbc.co.uk/news/uk-64344284"
+
+
+def test_a_claim_links_to_where_its_document_was_published_with_the_archived_copy_beside_it():
+    from analysis.pages import document_link
+
+    row = pd.Series({"document_short": "BBC News leaked workload data", "document_id": "05", "document_file": "",
+                     "speaker": "BBC News", "claimant": "BBC News", "document_date": "2023-01"})
+    line = document_link(row)
+    assert '<a href="https://www.bbc.co.uk/news/uk-64344284">BBC News leaked workload data</a>' in line
+    assert '(<a href="../_static/documents/05-bbc-leaked-workload-data-2023.txt">archived copy</a>)' in line
+    slides = document_link(row.copy().replace({"05": "03", "BBC News leaked workload data": "HMIP annual report slides"}))
+    assert slides.count("<a ") == 1 and "archived copy" not in slides  # no known address: the archive is the link

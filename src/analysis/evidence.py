@@ -20,7 +20,7 @@ from .charts import PALETTE, series_chart, source_line, stated_chart, titled
 from .formatting import at_period, figure, period_text
 from .periods import month_end, period_end
 from .official_data import DataError, series
-from .pages import HTML, badge, label, official_text, stated_text
+from .pages import HTML, badge, label
 
 #: Fewest points for a chart; with fewer the figures are shown as a table.
 MIN_POINTS = 3
@@ -149,20 +149,21 @@ def figures_table(frame: pd.DataFrame) -> HTML:
 
 
 def claim_cards(assessed: pd.DataFrame) -> HTML:
-    """One card per claim: its words, who said it and where, the verdict, and the figures."""
-    cards, lines = [], []
+    """One card per claim: its words, who said it and where (once for a run of claims from the same
+    document), the verdict and the book's conclusion.  The stated and held figures side by side are in
+    the page's "Published figure versus ours" table, not repeated here."""
+    cards, lines, said = [], [], None
     for _, row in assessed.iterrows():
         words = row.get("quote") or row["claim"]
         who = row.get("speaker") or row["claimant"]
         conclusion = row.get("conclusion") or row["reason"]
-        official = official_text(row)
+        source = f"{who}; {row['document_short']} ({row['document_date']})"
         cards.append(
             f'<div class="claim-card" id="evidence-{html.escape(row["id"])}">'
-            f'<blockquote class="claim-words">{html.escape(str(words))}</blockquote>'
-            f'<p class="claim-source">{html.escape(str(who))}; {html.escape(row["document_short"])} '
-            f'({html.escape(row["document_date"])})</p>'
-            f'<p>{badge(row["verdict"], label(row))} {html.escape(str(conclusion))}</p>'
-            f'<p class="claim-figures">Stated: {html.escape(stated_text(row))}. Official: {html.escape(official)}.</p></div>')
+            + (f'<p class="claim-source">{html.escape(source)}</p>' if source != said else "")
+            + f'<blockquote class="claim-words">{html.escape(str(words))}</blockquote>'
+            f'<p>{badge(row["verdict"], label(row))} {html.escape(str(conclusion))}</p></div>')
+        said = source
         lines.append(f"{row['id']}: {row['verdict']}")
     return HTML("".join(cards), "\n".join(lines))
 

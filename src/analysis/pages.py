@@ -30,11 +30,23 @@ BADGE_CLASS = {
 }
 
 
+#: The end of a block element followed directly by another tag.  Sphinx's search index strips tags
+#: without leaving a space, so "as stated</span></p><span hidden>12199" would index "stated12199";
+#: a line break after each block keeps every word (and every figure) a word of its own.
+BLOCK_END = re.compile(r"(</(?:p|li|ul|ol|div|td|th|tr|thead|tbody|table|caption|summary|details|blockquote|h[1-6])>)(?=<)")
+
+
+def spaced(markup: str) -> str:
+    """The markup with a line break after every block element that another tag follows (see BLOCK_END)."""
+    return BLOCK_END.sub("\\1\n", markup)
+
+
 class HTML:
-    """Minimal rich-display wrapper: renders as HTML in the book, text elsewhere."""
+    """Minimal rich-display wrapper: renders as HTML in the book, text elsewhere.  The markup is `spaced`, so
+    the site search indexes each word and figure on its own."""
 
     def __init__(self, markup: str, text: str):
-        self.markup, self.text = markup, text
+        self.markup, self.text = spaced(markup), text
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/html": self.markup, "text/plain": self.text}
@@ -93,11 +105,19 @@ def document_files() -> dict[str, str]:
 
 
 def document_link(row: pd.Series, prefix: str = "../") -> str:
-    """The claim's source line: who, and a link to the archived document where the claim was made."""
+    """The claim's source line: who, and a link to the document where the claim was made: to where it was
+    published when the register holds that address, with the book's archived copy beside it as the fallback."""
     name = html.escape(row["document_short"])
-    file = row.get("document_file") or document_files().get(str(row.get("document_id", "")), "")
-    if file:
-        name = f'<a href="{prefix}_static/documents/{html.escape(file)}">{name}</a>'
+    document_id = str(row.get("document_id", ""))
+    file = row.get("document_file") or document_files().get(document_id, "")
+    original = row.get("document_url")
+    if original is None:  # a row made without the register's document fields
+        original = load_register()["documents"].get(document_id, {}).get("url", "")
+    archived = f"{prefix}_static/documents/{html.escape(file)}" if file else ""
+    if original:
+        name = f'<a href="{html.escape(original)}">{name}</a>' + (f' (<a href="{archived}">archived copy</a>)' if archived else "")
+    elif archived:
+        name = f'<a href="{archived}">{name}</a>'
     return f"{html.escape(str(row.get('speaker') or row['claimant']))}; {name} ({html.escape(str(row['document_date']))})"
 
 
@@ -146,7 +166,8 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
                 corrections: dict[str, list[tuple[str, str, str]]] | None = None) -> HTML:
     """The at-a-glance list at the top of a chapter: each claim, its verdict and the one-line reason.
 
-    A list, not a table, so that claim, verdict and reason stack on a phone.  Each claim
+    A list, not a table, so that claim, verdict and reason stack on a phone.  Claims are grouped
+    by who said them and where, so the attribution is given once per document.  Each claim
     links to its evidence on the page (the register's `section`) and has a permalink.  A claim
     whose verdict changed across editions (`history`, from `updates.verdict_history`) also shows
     its verdict edition by edition, linked to the editions page; a claim corrected in a released
@@ -159,30 +180,45 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
         target = items if row["verdict"] != Verdict.UNVERIFIABLE.value else unchecked
         if target is unchecked:
             waiting.append(label(row))
-        claim = html.escape(quote_of(row))
-        if row.get("section"):
-            claim = f'<a href="#{row["section"]}">{claim}</a>'
-        target.append(
-            f'<li id="claim-{row["id"]}"><p class="vl-claim">{claim} '
-            f'<a class="permalink" href="#claim-{row["id"]}" aria-label="Link to this claim">#</a><br>'
-            f'<span class="claim-source">{document_link(row)}</span></p>'
-            f'<p class="vl-verdict">{badge(row["verdict"], label(row))} <span class="verdict-reason">{html.escape(row["reason"])}</span>'
-            + _history_note(history.get(row["id"]), editions_page)
-            + _correction_note(corrections.get(row["id"]), editions_page) + '</p>'
-            f'<span hidden>{html.escape(search_terms(quote_of(row), stated_text(row), official_text(row)))}</span></li>'
-        )
+        target.append((document_link(row), _glance_item(row, history, corrections, editions_page)))
         lines.append(f"{row['id']}: {row['verdict']} ({row['reason']})")
         for as_of, on, why in corrections.get(row["id"], []):
             lines.append(f"  corrected on {on} (edition {as_of}): {why}")
         if history.get(row["id"]):
             lines.append("  verdict by edition: " + " -> ".join(f"{v} ({a})" for a, v in history[row["id"]]))
-    markup = f'<div class="verdict-box"><ul class="verdict-list">{"".join(items)}</ul>'
+    markup = f'<div class="verdict-box">{_by_source(items)}'
     if unchecked:
         why = "; ".join(f"{text.removeprefix('not yet checked: ')} ({n})" for text, n in pd.Series(waiting).value_counts().items())
         markup += (f'<details class="unchecked"><summary>{len(unchecked)} claim{"s" if len(unchecked) != 1 else ""} '
-                   f'not yet checked: {html.escape(why)}</summary><ul class="verdict-list">{"".join(unchecked)}</ul>'
-                   "</details>")
+                   f'not yet checked: {html.escape(why)}</summary>{_by_source(unchecked)}</details>')
     return HTML(markup + "</div>", "\n".join(lines))
+
+
+#: At a glance, a reason longer than this is cut at a word ("..."); the claim links to its evidence, which gives it whole.
+GLANCE_REASON = 90
+
+
+def _glance_item(row: pd.Series, history: dict, corrections: dict, editions_page: str) -> str:
+    """One claim of the at-a-glance list: its words (linked to the evidence), a permalink, the verdict and reason."""
+    claim = html.escape(quote_of(row))
+    if row.get("section"):
+        claim = f'<a href="#{row["section"]}">{claim}</a>'
+    return (f'<li id="claim-{row["id"]}"><p class="vl-claim">{claim} '
+            f'<a class="permalink" href="#claim-{row["id"]}" aria-label="Link to this claim">#</a></p>'
+            f'<p class="vl-verdict">{badge(row["verdict"], label(row))} <span class="verdict-reason">'
+            f'{html.escape(short_words(row["reason"], GLANCE_REASON))}</span>'
+            + _history_note(history.get(row["id"]), editions_page)
+            + _correction_note(corrections.get(row["id"]), editions_page) + '</p>'
+            f'<span hidden> {html.escape(search_terms(quote_of(row), stated_text(row), official_text(row)))} </span></li>')
+
+
+def _by_source(entries: list[tuple[str, str]]) -> str:
+    """The items under one line naming who said them and where, in the order each source first appears."""
+    groups: dict[str, list[str]] = {}
+    for source, item in entries:
+        groups.setdefault(source, []).append(item)
+    return "".join(f'<div class="vl-group"><p class="claim-source">{source}</p><ul class="verdict-list">{"".join(found)}</ul></div>'
+                   for source, found in groups.items())
 
 
 def label_counts(assessed: pd.DataFrame) -> dict[str, int]:
@@ -257,7 +293,7 @@ def register_row(row: pd.Series, order: int, built: set[str] | None, chapter_pat
         f'data-order="{order}" data-search="{html.escape(haystack)}" id="register-{row["id"]}"'
         + (' class="register-later"' if order >= REGISTER_PAGE else "") + ">"
         f'<td>{claim} <a class="permalink" href="#register-{row["id"]}">Link to this claim</a><br>'
-        f'<span class="claim-source">{document_link(row)}</span><span hidden>{html.escape(terms)}</span></td>'
+        f'<span class="claim-source">{document_link(row)}</span><span hidden> {html.escape(terms)} </span></td>'
         f'<td>{html.escape(chapter_name(row["chapter"]))}</td><td>{html.escape(stated_text(row))}</td><td>{html.escape(official_text(row))}</td>'
         f'<td>{badge(row["verdict"], label(row))}<br><span class="verdict-reason">{html.escape(row["reason"])}</span></td>'
         f"<td>{sources}</td></tr>"
@@ -333,47 +369,91 @@ def rules_html() -> HTML:
                 "\n".join(f"{r['rule']} ({r['kind']}): {r['test']} {r['example']}" for r in table))
 
 
-def comparison_table(assessed: pd.DataFrame) -> pd.DataFrame:
-    """The published-figure-versus-ours table (a plain DataFrame, shown as a table)."""
-    return pd.DataFrame({
-        "Claim": assessed["id"],
-        "Stated": [stated_text(r) for _, r in assessed.iterrows()],
-        "Official": [official_text(r) for _, r in assessed.iterrows()],
-        "Verdict": assessed["verdict"],
-    }).set_index("Claim")
+def short_words(text: str, limit: int = 90) -> str:
+    """A claim's words cut at a word boundary for a table cell: '... the recall population now stands at 12,199'."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "\u2026"
+
+
+def comparison_table(assessed: pd.DataFrame) -> HTML:
+    """The published-figure-versus-ours table: every claim judged against a figure, in its own words
+    (linked to its entry at a glance), the figure as stated, the figure held and the verdict.
+
+    The table opens on request (the at-a-glance list already gives each verdict with its figure).  Claims
+    with no figure held are not repeated here: the at-a-glance list says what stands in their way.
+    """
+    judged = assessed[[not missing(v) for v in assessed["official_value"]]]
+    rows, lines = [], []
+    for _, row in judged.iterrows():
+        words = html.escape(short_words(quote_of(row)))
+        rows.append(f'<tr><td><a href="#claim-{html.escape(row["id"])}">{words}</a></td><td>{html.escape(stated_text(row))}</td>'
+                    f'<td>{html.escape(official_text(row))}</td><td>{badge(row["verdict"], label(row))}</td></tr>')
+        lines.append(f"{short_words(quote_of(row))}: stated {stated_text(row)}; held {official_text(row)}; {row['verdict']}")
+    left = len(assessed) - len(judged)
+    note = (f'<p class="table-note">{left} claim{"s" if left != 1 else ""} on this page '
+            f"{'have' if left != 1 else 'has'} no figure to set beside {'them' if left != 1 else 'it'}; "
+            "the list above says why.</p>") if left else ""
+    if not rows:
+        return HTML(note or "<p>No claim on this page is judged against a figure.</p>", "\n".join(lines) or "none")
+    summary = f"The stated and the held figure side by side, for the {len(rows)} claim{'s' if len(rows) != 1 else ''} judged against one"
+    return HTML(f'<details class="comparison"><summary>{summary}</summary>'
+                '<div class="wide-table"><table class="verdict-table comparison-table"><thead><tr><th scope="col">Claim</th>'
+                '<th scope="col">Stated</th><th scope="col">Figure held</th><th scope="col">Verdict</th></tr></thead>'
+                f'<tbody>{"".join(rows)}</tbody></table></div></details>{note}', "\n".join(lines))
+
+
+#: Where a table reference names the row, line or cell of one figure ("Table 10, row 6 ...", "x.csv (row Jun-09)").
+_CELL_PART = re.compile(r",\s*(?:row|rows|line|cell)\b.*$|\s*\((?:row|rows|line)\b.*$")
+
+
+def source_table(table_ref: str) -> str:
+    """The table a figure came from, without the row or cell: 'Table 10, row 6 (...), cell D6' -> 'Table 10'."""
+    return _CELL_PART.sub("", str(table_ref)).strip() or str(table_ref)
 
 
 def sources_list(frames: list[pd.DataFrame]) -> HTML:
-    """One line per publication table behind the figures shown, official ones first.
+    """The publications behind the figures shown, one line per publisher (official ones first).
 
-    Rows of the same publication and table (one per figure, often the same file at
-    several addresses) are listed once; the line names how many figures it gave.
+    Rows of the same publication (one per figure, often several tables of it, or the same file at
+    several addresses) are listed once: its title is the link, then the tables used, when it was
+    published and how many figures it gave.  Row and cell references stay in the data downloads.
     """
     groups: dict[tuple, dict] = {}
     for frame in frames:
         for _, row in frame.iterrows():
-            key = (row["source_kind"] != "official", row["publisher"], row["publication"], row["table_ref"])
-            entry = groups.setdefault(key, {"row": row, "urls": [], "n": 0, "dates": set()})
+            key = (row["source_kind"] != "official", row["publisher"], row["publication"])
+            entry = groups.setdefault(key, {"row": row, "urls": [], "n": 0, "dates": set(), "tables": []})
             entry["n"] += 1
             entry["dates"].add(str(row["date_published"]))
+            table = source_table(row["table_ref"])
+            if table.rsplit("/", 1)[-1] in str(row["publication"]):
+                table = ""  # the file the title already names
+            if table and table not in entry["tables"]:
+                entry["tables"].append(table)
             if row["url"] not in entry["urls"]:
                 entry["urls"].append(row["url"])
-    items, lines = [], []
+    publishers: dict[tuple, list[str]] = {}
+    lines = []
     for key in sorted(groups):
         entry = groups[key]
-        row = entry["row"]
-        kind = "" if row["source_kind"] == "official" else " <strong>(secondary source)</strong>"
-        dates = sorted(entry["dates"])
-        published = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
-        links = ", ".join(f'<a href="{html.escape(u)}">{"link" if i == 1 else f"link {i}"}</a>'
-                          for i, u in enumerate(entry["urls"], 1))
-        figures = "1 figure" if entry["n"] == 1 else f"{entry['n']} figures"
-        items.append(
-            f'<li>{html.escape(row["publisher"])}, <em>{html.escape(row["publication"])}</em>, '
-            f'{html.escape(row["table_ref"])}, published {html.escape(published)} ({figures}; {links}){kind}.</li>'
-        )
-        lines.append(f"{row['publisher']}, {row['publication']}, {row['table_ref']}, {entry['urls'][0]}")
+        publishers.setdefault(key[:2], []).append(_publication_text(entry))
+        lines.append(f"{key[1]}, {key[2]}, {'; '.join(entry['tables'])}, {entry['urls'][0]}")
+    items = [f'<li>{html.escape(publisher)}{" <strong>(secondary source)</strong>" if secondary else ""}: {"; ".join(works)}.</li>'
+             for (secondary, publisher), works in publishers.items()]
     return HTML(f'<ul class="source-list">{"".join(items)}</ul>', "\n".join(lines))
+
+
+def _publication_text(entry: dict) -> str:
+    """One publication in the sources list: its linked title, other copies, tables, date and figure count."""
+    dates = sorted(entry["dates"])
+    published = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+    copies = "".join(f', <a href="{html.escape(u)}">copy {i}</a>' for i, u in enumerate(entry["urls"][1:], 2))
+    figures = "1 figure" if entry["n"] == 1 else f"{entry['n']} figures"
+    tables = "".join(f"{table}, " for table in entry["tables"])
+    return (f'<a href="{html.escape(entry["urls"][0])}"><em>{html.escape(entry["row"]["publication"])}</em></a>{copies} '
+            f'({html.escape(tables)}published {html.escape(published)}, {figures})')
 
 
 def chapters_html(chapters: list[dict], assessed: pd.DataFrame) -> HTML:
@@ -431,11 +511,19 @@ def _correction_note(found: list[tuple[str, str, str]] | None, editions_page: st
                    f"{html.escape(why)}</span>" for a, on, why in found or [])
 
 
+def evidence_why(row) -> str:
+    """What the evidence prose adds after a claim's verdict: nothing for a judged claim, whose reason
+    (the right figure) the at-a-glance list already gives beside it; ": <reason>" for a claim without a
+    verdict, which that list folds away, so the page says once, where it shows, what would settle it."""
+    return f": {row['reason']}" if row["verdict"] == Verdict.UNVERIFIABLE.value else ""
+
+
 def glue_chapter_claims(chapter: str, glue, edition) -> pd.DataFrame:
     """Judge a chapter's claims as of the edition handed down and glue what its page shows about them.
 
     Glues `<chapter>_verdict_box`, `<chapter>_comparison`, `<chapter>_answer` (`chapter_answer`), and for each claim
-    `<id>__claim`, `__stated`, `__verdict`, `__reason`, `__conclusion` and `__who`.  Returns the verdicts.
+    `<id>__claim`, `__stated`, `__verdict` (the verdict, or the label of a claim without one), `__reason`,
+    `__why` (`evidence_why`), `__conclusion` and `__who`.  Returns the verdicts.
     """
     verdicts = assess_claims(edition, chapter)
     released = list(edition.released)
@@ -446,8 +534,9 @@ def glue_chapter_claims(chapter: str, glue, edition) -> pd.DataFrame:
     for _, row in verdicts.iterrows():
         glue(f"{row['id']}__claim", row["claim"], display=False)
         glue(f"{row['id']}__stated", row["stated_text"], display=False)
-        glue(f"{row['id']}__verdict", row["verdict"], display=False)
+        glue(f"{row['id']}__verdict", label(row), display=False)
         glue(f"{row['id']}__reason", row["reason"], display=False)
+        glue(f"{row['id']}__why", evidence_why(row), display=False)
         glue(f"{row['id']}__conclusion", row["conclusion"], display=False)
         glue(f"{row['id']}__who", f"{row['claimant']}; {row['document_short']}, {row['document_date']}", display=False)
     return verdicts
