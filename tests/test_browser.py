@@ -125,9 +125,13 @@ def page_problems(page, page_path: str, width: int) -> list[str]:
         csv_text = page.evaluate("fetch(document.querySelector('.chart-download a').href).then(r => r.text())")
         if len(csv_text.strip().splitlines()) < 3 or "," not in csv_text:
             problems.append(f"{where}: chart CSV is empty")
-        png = page.wait_for_selector('.chart-image:not([hidden]) a[href^="data:image/png"]', timeout=20_000)
-        if not (png.get_attribute("download") or "").endswith(".png"):
-            problems.append(f"{where}: no chart image download")
+        if csv_text.splitlines()[0] != "date,value,unit,series,source,official_or_secondary,publication_url":
+            problems.append(f"{where}: chart CSV columns {csv_text.splitlines()[0]!r}")
+        # the image is drawn at build time and served beside the page: a PNG that opens
+        png = page.locator("a.chart-image").first
+        kind = page.evaluate("fetch(document.querySelector('a.chart-image').href).then(r => r.ok ? r.headers.get('content-type') : r.status)")
+        if not (png.get_attribute("download") or "").endswith(".png") or kind != "image/png":
+            problems.append(f"{where}: no chart image download ({kind})")
         if page.locator(".chart-data table caption").count() < 1:
             problems.append(f"{where}: no data table for a chart")
     if page_path in CHAPTER_PAGES:

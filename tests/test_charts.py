@@ -33,7 +33,7 @@ def test_a_section_named_under_stated_charts_draws_the_documents_own_figures():
     register = load_register()
     assert register["stated_charts"]["inspections"] == {"insp-pdu-scores": "insp-score-"}
     claims = [c for c in register["claims"] if c.get("section") == "insp-pdu-scores"]
-    frame, unit, document = stated_figures(claims, "insp-score-")
+    frame, unit, document, _ = stated_figures(claims, "insp-score-")
     assert len(frame) == 36 and unit == "points" and document == "HMIP annual report slides"
     assert "Swansea NPT" in set(frame["label"]) and frame["value"].between(0, 27).all()
     chart, caption, frames = section_evidence(claims, "2024-06", "insp-score-")
@@ -48,7 +48,7 @@ def test_stated_charts_may_name_the_claims_and_label_their_bars():
     register = load_register()
     chosen = register["stated_charts"]["wider-justice"]["wj-budget"]
     claims = [c for c in register["claims"] if c.get("section") == "wj-budget"]
-    frame, unit, _ = stated_figures(claims, chosen)
+    frame, unit, _, _ = stated_figures(claims, chosen)
     assert list(frame["label"]) == list(chosen.values()) and unit == "gbp millions"
     chart, _, _ = section_evidence(claims, "2024-06", chosen)
     assert chart.to_dict()["encoding"]["y"]["sort"] is None

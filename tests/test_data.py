@@ -112,3 +112,27 @@ def test_validation_never_rewrites_files(tmp_path):
     folder = one_file_package(tmp_path, body)
     validate_data(folder)
     assert (folder / "recall_population.csv").read_text() == body
+
+
+def test_every_series_has_a_reader_facing_name_and_a_bad_names_file_is_refused(tmp_path):
+    """Chart titles, tables, reasons and downloads name a series as a reader would: every series_id in a
+    data file has a name in data/series_names.yml, and a name that is not text fails with the file and key."""
+    import glob
+
+    import pandas as pd
+
+    from analysis.evidence import series_label
+    from analysis.official_data import DataError, series_names
+    from analysis.paths import data_dir
+
+    names = series_names()
+    held = set()
+    for path in glob.glob(str(data_dir() / "*.csv")):
+        frame = pd.read_csv(path, dtype=str)
+        held |= set(frame["series_id"]) if "series_id" in frame else set()
+    assert held and sorted(held - set(names)) == []
+    assert series_label("recall_population") == "People in prison on recall"
+    assert series_label("a_series_still_to_add") == "A series still to add"
+    (tmp_path / "series_names.yml").write_text("recall_population: 12\n")
+    with pytest.raises(DataError, match=r"series_names\.yml, column 'recall_population'"):
+        series_names(tmp_path)

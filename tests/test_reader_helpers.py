@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import pandas as pd
 
 from analysis.charts import chart_table, csv_data_uri
@@ -216,3 +217,60 @@ def test_a_claim_links_to_where_its_document_was_published_with_the_archived_cop
     assert '(<a href="../_static/documents/05-bbc-leaked-workload-data-2023.txt">archived copy</a>)' in line
     slides = document_link(row.copy().replace({"05": "03", "BBC News leaked workload data": "HMIP annual report slides"}))
     assert slides.count("<a ") == 1 and "archived copy" not in slides  # no known address: the archive is the link
+
+
+def _data_rows():
+    return pd.DataFrame({"series_id": ["recall_population", "prison_population_total"], "period": ["2024-06-30", "2024-06-30"],
+                         "value": [13000.0, 87000.0], "unit": ["prisoners", "prisoners"],
+                         "publisher": ["Ministry of Justice", "Ministry of Justice"],
+                         "publication": ["Offender management statistics quarterly", "Prison population figures"],
+                         "url": ["https://www.gov.uk/a", "https://www.gov.uk/b"], "source_kind": ["official", "secondary"]})
+
+
+def test_every_chart_download_has_the_same_columns_with_provenance():
+    from analysis.charts import DOWNLOAD_COLUMNS, computed_rows, download_rows
+
+    rows = download_rows(_data_rows(), names={"recall_population": "People in prison on recall"})
+    assert list(rows.columns) == DOWNLOAD_COLUMNS
+    assert rows.iloc[0].to_dict() == {"date": "2024-06-30", "value": 13000.0, "unit": "prisoners",
+                                      "series": "People in prison on recall",
+                                      "source": "Ministry of Justice: Offender management statistics quarterly",
+                                      "official_or_secondary": "official", "publication_url": "https://www.gov.uk/a"}
+    assert rows.iloc[1]["series"] == "Prison population total" and rows.iloc[1]["official_or_secondary"] == "secondary"
+    made = computed_rows(["2024-06-30"], [14.9], "percent", "Recall share", "recalls divided by the total")
+    assert list(made.columns) == DOWNLOAD_COLUMNS and made.iloc[0]["official_or_secondary"] == "computed by the book"
+    assert made.iloc[0]["publication_url"] == "" and list(download_rows().columns) == DOWNLOAD_COLUMNS
+
+
+def test_a_titled_chart_carries_its_download_and_the_page_shows_it_with_readable_headers():
+    import altair as alt
+
+    from analysis.charts import download_name, download_rows, offline_renderer, titled
+
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_line().encode(x="x:Q", y="y:Q")
+    with pytest.raises(ValueError, match="download columns"):
+        titled(chart, "T", "F", "S", "A", data=pd.DataFrame({"date": ["2024"]}))
+    out = offline_renderer(titled(chart, "Recall, England and Wales", "It rose.", "MoJ", "Line chart",
+                                  data=download_rows(_data_rows())).to_dict())["text/html"]
+    assert "usermeta" not in out  # the rows travel in the download, not twice in the drawn spec
+    assert "date%2Cvalue%2Cunit%2Cseries%2Csource%2Cofficial_or_secondary%2Cpublication_url%0A2024-06-30" in out
+    assert '<th scope="col">Official or secondary</th>' in out and '<a href="https://www.gov.uk/a">Ministry' in out
+    assert download_name("Recall, England and Wales", "vis-0123456789abcdef") == "recall-england-and-wales-01234567"
+    assert 'download="recall-england-and-wales-' in out and 'href="_static/charts/vis-' in out
+
+
+def test_a_chart_image_carries_its_title_source_and_the_site_address():
+    from analysis.site import chart_image_spec
+
+    spec = chart_image_spec({"mark": "line", "width": "container"}, "Recall", "It rose.", "Source: MoJ", "https://x.org/book/")
+    assert spec["width"] == 640 and spec["title"]["text"] == "Recall"
+    assert spec["title"]["subtitle"] == ["It rose.", "Source: MoJ", "https://x.org/book/"]
+    assert chart_image_spec({"mark": "bar", "width": 300}, "T", "", "", "https://x.org/")["title"]["subtitle"] == ["https://x.org/"]
+
+
+def test_a_reason_names_a_series_as_a_reader_would():
+    from analysis.figures import series_words
+
+    assert series_words("recall_population") == "people in prison on recall"
+    assert series_words("share_staff_over_40_cases_crc").startswith("share of private-company (CRC) staff")
+    assert series_words("sds40_not_yet_added") == "sds40 not yet added"  # a series still to be added: its id in words

@@ -6,6 +6,7 @@ The session builds the site once (`shared_build` in conftest.py); this module wo
 from __future__ import annotations
 
 import filecmp
+import io
 import hashlib
 import re
 import shutil
@@ -14,6 +15,7 @@ import sys
 import tarfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.params import load_chapters
@@ -339,3 +341,26 @@ def test_every_chart_on_a_page_has_its_own_element_id(site):
         assert [i for i, n in collections.Counter(ids).items() if n > 1] == [], page
         drawn = re.findall(r'window\.bookCharts = window\.bookCharts \|\| \{\}\)\["([^"]+)"\]', (site / page).read_text())
         assert sorted(drawn) == sorted(ids), page
+
+
+def test_every_chart_download_has_the_same_columns_a_unique_name_and_an_image(site):
+    """Each chart's CSV has the book's download columns and a row per figure with its source and its kind;
+    no two charts share a file name; each chart's PNG is in the site and the page links it."""
+    from urllib.parse import unquote
+
+    from analysis.charts import DOWNLOAD_COLUMNS
+
+    names, kinds = {}, set()
+    for page in site.rglob("*.html"):
+        text = page.read_text()
+        for uri, name in re.findall(r'<a href="data:text/csv;charset=utf-8,([^"]*)" download="([^"]+)">', text):
+            lines = unquote(uri).splitlines()
+            assert lines[0] == ",".join(DOWNLOAD_COLUMNS), (page.name, name, lines[0])
+            body = pd.read_csv(io.StringIO(unquote(uri)), dtype=str, keep_default_na=False)
+            assert len(body) and (body["source"] != "").all() and (body["value"] != "").all(), (page.name, name)
+            kinds |= set(body["official_or_secondary"])
+            names.setdefault(name, set()).add(uri)
+        for href in re.findall(r'<a class="chart-image" href="([^"]+)"', text):
+            assert (page.parent / href).resolve().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", (page.name, href)
+    assert len(names) >= 15 and {n: len(u) for n, u in names.items() if len(u) > 1} == {}
+    assert {"official", "secondary", "computed by the book"} <= kinds

@@ -66,6 +66,42 @@ def chart_table(spec: dict) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+#: Every chart's download has these columns, in this order (the data table under the chart shows them too).
+DOWNLOAD_COLUMNS = ["date", "value", "unit", "series", "source", "official_or_secondary", "publication_url"]
+DOWNLOAD_HEADERS = {"date": "Date or period", "value": "Value", "unit": "Unit", "series": "Series",
+                    "source": "Source", "official_or_secondary": "Official or secondary",
+                    "publication_url": "Publication"}
+#: How a figure the book computed (a share, a model) is marked in a download, beside the published rows it uses.
+COMPUTED = "computed by the book"
+
+
+def download_rows(*frames: pd.DataFrame, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The rows of `data/` behind a chart, in the download's columns: each figure's period, value and unit,
+    its series (by `names`, else its id in words), publisher and publication, official or secondary,
+    and the publication's address."""
+    rows = pd.concat([f for f in frames if len(f)]) if any(len(f) for f in frames) else pd.DataFrame()
+    if rows.empty:
+        return pd.DataFrame(columns=DOWNLOAD_COLUMNS)
+    names = names or {}
+    return pd.DataFrame({
+        "date": rows["period"].astype(str),
+        "value": rows["value"],
+        "unit": rows["unit"],
+        "series": rows["series_id"].map(lambda s: names.get(s) or s.replace("_", " ").capitalize()),
+        "source": rows["publisher"] + ": " + rows["publication"],
+        "official_or_secondary": rows["source_kind"],
+        "publication_url": rows["url"],
+    }).reset_index(drop=True)
+
+
+def computed_rows(dates, values, unit: str, series: str, method: str) -> pd.DataFrame:
+    """Figures the book computed (a share of two published series, a model's output), in the download's
+    columns: `method` says how, in place of a publisher; no publication address."""
+    frame = pd.DataFrame({"date": [str(d) for d in dates], "value": list(values)})
+    return frame.assign(unit=unit, series=series, source=method, official_or_secondary=COMPUTED,
+                        publication_url="")[DOWNLOAD_COLUMNS]
+
+
 def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.1f}" if abs(value) < 1000 and value != int(value) else f"{value:,.0f}"
@@ -79,6 +115,29 @@ def table_html(frame: pd.DataFrame, caption: str) -> str:
                    for row in frame.itertuples(index=False))
     return (f'<table class="chart-table"><caption>{html.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def download_table_html(frame: pd.DataFrame, caption: str) -> str:
+    """The download's rows as a table with readable headers; the publication is a link on the source."""
+    heads = [c for c in DOWNLOAD_COLUMNS if c != "publication_url"]
+    head = "".join(f'<th scope="col">{DOWNLOAD_HEADERS[c]}</th>' for c in heads)
+    body = []
+    for row in frame.to_dict("records"):
+        cells = []
+        for c in heads:
+            text = _cell(row[c]) if c == "value" else html.escape(str(row[c]))
+            if c == "source" and row.get("publication_url"):
+                text = f'<a href="{html.escape(str(row["publication_url"]), quote=True)}">{text}</a>'
+            cells.append(f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<table class="chart-table"><caption>{html.escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def download_name(title: str, chart: str) -> str:
+    """A chart's download file name: its title in words and its id, so no two charts share a name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "chart"
+    return f"{slug}-{chart.removeprefix('vis-')[:8]}"
 
 
 def csv_data_uri(frame: pd.DataFrame) -> str:
@@ -105,18 +164,20 @@ def offline_renderer(spec: dict, **_: object) -> dict:
     if not any(k in spec for k in ("hconcat", "vconcat", "concat", "facet", "repeat")):
         spec["width"] = "container"
         spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    download = (spec.pop("usermeta", None) or {}).get("download")
     payload = json.dumps(spec, sort_keys=True).replace("</", "<\\/")
     label = html.escape(spec.get("description", text), quote=True)
-    frame = chart_table(spec)
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
+    name = download_name(text, div_id)
+    frame = pd.DataFrame(download, columns=DOWNLOAD_COLUMNS) if download is not None else chart_table(spec)
+    table = (download_table_html if download is not None else table_html)(frame, "Data: " + text)
     extras = ""
     if len(frame):
-        extras = (f'<p class="chart-download"><a href="{csv_data_uri(frame)}" download="{slug}.csv">'
+        # the PNG is drawn at build time with its title, source line and the site's address (analysis.site)
+        extras = (f'<p class="chart-download"><a href="{csv_data_uri(frame)}" download="{name}.csv">'
                   f"Download the data (CSV)</a>"
-                  f'<span class="chart-image" hidden> &middot; <a href="#{div_id}" download="{slug}.png">'
-                  f"Download the chart (PNG)</a></span></p>"
-                  f'<details class="chart-data"><summary>Show the data as a table</summary>'
-                  f"{table_html(frame, 'Data: ' + text)}</details>")
+                  f' &middot; <a class="chart-image" href="_static/charts/{div_id}.png" download="{name}.png">'
+                  f"Download the chart (PNG)</a></p>"
+                  f'<details class="chart-data"><summary>Show the data as a table</summary>{table}</details>')
     markup = (
         f'<div class="chart-block" data-chart="{div_id}">'
         f'<p class="chart-title">{html.escape(text)}</p>'
@@ -128,10 +189,7 @@ def offline_renderer(spec: dict, **_: object) -> dict:
         "(function () {\n"
         f"  var spec = {payload};\n"
         f'  function draw() {{ return window.vegaEmbed("#{div_id}", spec, {{"renderer": "svg", "actions": false}})'
-        f'.then(function (r) {{ document.querySelectorAll("#{div_id} svg").forEach(function (s) {{ s.setAttribute("aria-hidden", "true"); }});'
-        # the chart as an image, made in the reader's browser from the drawn view (no request off the machine)
-        f' var box = document.querySelector("[data-chart=\\"{div_id}\\"] .chart-image");'
-        f' if (box) {{ r.view.toImageURL("png", 2).then(function (url) {{ box.querySelector("a").href = url; box.hidden = false; }}); }} }})'
+        f'.then(function () {{ document.querySelectorAll("#{div_id} svg").forEach(function (s) {{ s.setAttribute("aria-hidden", "true"); }}); }})'
         ".catch(function (e) { console.error(e); }); }\n"
         # drawn by chart-loader.js when the chart comes near the screen (it fetches the Vega bundle first)
         f'  (window.bookCharts = window.bookCharts || {{}})["{div_id}"] = draw;\n'
@@ -167,11 +225,17 @@ def use_book_style() -> None:
     alt.data_transformers.disable_max_rows()
 
 
-def titled(chart: alt.TopLevelMixin, title: str, finding: str, source: str, alt_text: str):
-    """Give a chart its title, its finding as subtitle, its source line, and alt text."""
+def titled(chart: alt.TopLevelMixin, title: str, finding: str, source: str, alt_text: str, *, data: pd.DataFrame):
+    """Give a chart its title, its finding as subtitle, its source line, alt text, and the rows its download
+    holds (`data`, in `DOWNLOAD_COLUMNS`: from `download_rows` and `computed_rows`)."""
+    missing = [c for c in DOWNLOAD_COLUMNS if c not in data.columns]
+    if missing:
+        raise ValueError(f"chart {title!r}: its data lacks the download columns {missing}")
+    records = json.loads(data[DOWNLOAD_COLUMNS].to_json(orient="records"))
     return chart.properties(
         title=alt.TitleParams(text=title, subtitle=[finding, *wrap(f"Source: {source}")]),
         description=alt_text,
+        usermeta={"download": records},
     )
 
 

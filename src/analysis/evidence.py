@@ -16,10 +16,10 @@ import html
 import pandas as pd
 
 from .claims import figure_args, load_register
-from .charts import PALETTE, series_chart, source_line, stated_chart, titled
+from .charts import DOWNLOAD_COLUMNS, PALETTE, download_rows, series_chart, source_line, stated_chart, titled
 from .formatting import at_period, figure, period_text
 from .periods import month_end, period_end
-from .official_data import DataError, series
+from .official_data import DataError, series, series_names
 from .pages import HTML, badge, label
 
 #: Fewest points for a chart; with fewer the figures are shown as a table.
@@ -53,8 +53,9 @@ def points(file: str, series_id: str) -> pd.DataFrame:
 
 
 def series_label(series_id: str) -> str:
-    """A series id as words: 'probation_caseload_total' -> 'Probation caseload total'."""
-    return series_id.replace("_", " ").capitalize()
+    """A series as a reader names it (`data/series_names.yml`): 'probation_caseload_total' -> 'People under
+    probation supervision'; an id the file lacks reads as its words ('Probation caseload total')."""
+    return series_names().get(series_id) or series_id.replace("_", " ").capitalize()
 
 
 def section_evidence(claims: list[dict], as_of: str, stated_prefix=""):
@@ -85,7 +86,7 @@ def section_evidence(claims: list[dict], as_of: str, stated_prefix=""):
         chart = titled(series_chart(best_frame, label, PALETTE["recall"]),
                        f"{label}, England and Wales", finding, source_line(best_frame),
                        f"Line chart of {label.lower()} from {period_text(first['period'])} to "
-                       f"{period_text(last['period'])}: {finding}")
+                       f"{period_text(last['period'])}: {finding}", data=download_rows(best_frame, names=series_names()))
         return chart, f"{label}: every figure held, official and secondary marked.", [best_frame]
     rows = []
     for file, sid, periods in refs:
@@ -96,17 +97,21 @@ def section_evidence(claims: list[dict], as_of: str, stated_prefix=""):
         return figures_table(table), "The official figures the claims are checked against.", [table]
     stated = stated_figures(claims, stated_prefix) if stated_prefix else None
     if stated is not None:
-        frame, unit, document = stated
+        frame, unit, document, rows = stated
         finding = f"{len(frame)} figures as {document} states them, from {frame['value'].min():,g} to {frame['value'].max():,g}."
         order = None if isinstance(stated_prefix, dict) else "-x"   # labelled bars keep the register's order
         chart = titled(stated_chart(frame, unit, PALETTE["recall"], sort=order), f"The figures as stated: {document}", finding,
                        f"{document} (the document's own figures; no official series checks them yet)",
-                       f"Bar chart of {len(frame)} figures as {document} states them: {finding}")
+                       f"Bar chart of {len(frame)} figures as {document} states them: {finding}", data=rows)
         return chart, ("The document's own figures, side by side: each claim below says what would settle it. "
                        "No official series holds these figures."), []
     return (HTML('<p class="no-series">No official series holds these figures: each claim below says who holds '
                  "the data and what would settle it.</p>", "No official series holds these figures."),
             "No official series holds these figures.", [])
+
+
+#: How a document's own figure is marked in a chart download: the claim, not evidence.
+STATED = "stated by the document (not checked)"
 
 
 def stated_figures(claims: list[dict], prefix):
@@ -115,7 +120,8 @@ def stated_figures(claims: list[dict], prefix):
 
     For a section the register names under `stated_charts` (an inspectorate's own scores, say):
     the document's figures side by side, labelled by the first column of the quoted table row
-    (or the claim's words).  None when no claim matches.
+    (or the claim's words), and the same figures as download rows (`charts.DOWNLOAD_COLUMNS`, marked
+    `STATED`).  None when no claim matches.
     """
     named = prefix if isinstance(prefix, dict) else {}
     group = ([c for c in claims if c["id"] in prefix] if isinstance(prefix, (list, tuple, dict))
@@ -125,8 +131,13 @@ def stated_figures(claims: list[dict], prefix):
     labels = [named.get(c["id"]) or (str(c["quote"]).split("\t")[0].strip() if "\t" in str(c["quote"]) else c["claim"])[:48]
               for c in group]
     frame = pd.DataFrame({"label": labels, "value": [float(c["stated"]["value"]) for c in group]})
-    document = load_register()["documents"][group[0]["document"]].get("short", group[0]["document"])
-    return frame, group[0]["stated"].get("unit", "").replace("_", " "), document
+    doc = load_register()["documents"][group[0]["document"]]
+    document = doc.get("short", group[0]["document"])
+    unit = group[0]["stated"].get("unit", "").replace("_", " ")
+    rows = frame.assign(date=str(doc.get("date", "")), unit=unit, series=frame["label"],
+                        source=f"{doc.get('publisher', '')}: {doc.get('title', document)}",
+                        official_or_secondary=STATED, publication_url=doc.get("url", ""))[DOWNLOAD_COLUMNS]
+    return frame, unit, document, rows
 
 
 def fmt_value(value: float, unit: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .formatting import at_period, count, figure, period_text
-from .official_data import DataError, _parsed, break_between, dated_series, series, source_of, value_on
+from .official_data import DataError, _parsed, break_between, dated_series, series, series_names, source_of, value_on
 from .periods import ends_by, month_end, period_end, period_type_of
 from .verdicts import judge_inference, judge_law, judge_opinion, judge_pledge
 
@@ -55,6 +55,13 @@ class OfficialFigure:
         return seen
 
 
+def series_words(series_id: str) -> str:
+    """A series as a reason names it, mid-sentence: its reader-facing name (`data/series_names.yml`) with a
+    small first letter ('people in prison on recall'), or its id in words for a series still to be added."""
+    name = series_names().get(series_id) or series_id.replace("_", " ")
+    return name if name[1:2].isupper() else name[:1].lower() + name[1:]
+
+
 def _missing(what: str, settled_by: str) -> OfficialFigure:
     return OfficialFigure(None, missing=f"no {what} is held; {settled_by or 'an official table'} would settle it")
 
@@ -85,7 +92,7 @@ def published(file: str, series_id: str, period: str, settled_by: str = "", as_o
     value, src = _lookup(file, series_id, period, settled_by)
     latest, latest_value, latest_when = latest_row(file, series_id, period, as_of)
     if value is None:
-        missing = _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
+        missing = _missing(f"figure of {series_words(series_id)} for {period_text(period)}", settled_by)
         missing.latest, missing.latest_value, missing.latest_when = latest, latest_value, latest_when
         return missing
     return OfficialFigure(value, f"{period_text(period)}{_kind(src)}", [src], latest=latest, latest_value=latest_value,
@@ -139,7 +146,7 @@ def per_month(file: str, series_id: str, period: str, months: int = 3, settled_b
     """A quarterly (or other) total divided by the months it covers."""
     value, src = _lookup(file, series_id, period, settled_by)
     if value is None:
-        return _missing(f"{series_id.replace('_', ' ')} figure for {period_text(period)}", settled_by)
+        return _missing(f"figure of {series_words(series_id)} for {period_text(period)}", settled_by)
     return OfficialFigure(value / months, f"{value:,.0f} {at_period(period)} over {months} months{_kind(src)}", [src])
 
 
@@ -154,7 +161,7 @@ def change(file: str, series_id: str, start: str, end: str, how: str = "percent"
     last, src1 = _lookup(file, series_id, end, settled_by)
     if first is None or last is None:
         gap = period_text(start) if first is None else period_text(end)
-        return _missing(f"{series_id.replace('_', ' ')} figure for {gap}", settled_by)
+        return _missing(f"figure of {series_words(series_id)} for {gap}", settled_by)
     value = changed(first, last, how)
     kind = _kind(src0) or _kind(src1)
     return OfficialFigure(value, f"{first:,.0f} {at_period(start)} to {last:,.0f} {at_period(end)}{kind}",
@@ -242,7 +249,7 @@ def average(file: str, series_id: str, periods: list[str], per: float = 1.0, set
     held = [(p, v, s) for p, v, s in found if v is not None]
     if len(held) < len(periods):
         gaps = ", ".join(period_text(p) for p, v, _ in found if v is None)
-        return _missing(f"{series_id.replace('_', ' ')} figure for {gaps}", settled_by)
+        return _missing(f"figure of {series_words(series_id)} for {gaps}", settled_by)
     mean = sum(v for _, v, _ in held) / len(held) / per
     kind = next((_kind(s) for _, _, s in held if _kind(s)), "")
     return OfficialFigure(mean, f"mean of {period_text(periods[0])} to {period_text(periods[-1])}{kind}",

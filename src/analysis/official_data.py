@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from .paths import READS_LOG_ENV, data_dir
 
@@ -69,6 +70,36 @@ def break_between(series_id: str, periods: list[str]) -> tuple[str, str] | None:
     if found and years and min(years) < found[0] <= max(years):
         return found
     return None
+
+
+#: The reader-facing name of every series (`data/series_names.yml`): what chart titles, tables and downloads call it.
+SERIES_NAMES = "series_names.yml"
+
+
+def series_names(folder: Path | None = None) -> dict[str, str]:
+    """{series_id: the name a reader sees}, read from `data/series_names.yml` (its read is logged, so a
+    renamed series re-runs the notebooks that show it).  A file that is not a mapping of text to text fails
+    with the file and the key."""
+    path = (folder or data_dir()) / SERIES_NAMES
+    log_read(path)
+    raw = path.read_bytes()
+    key = (str(path.resolve()), hashlib.sha256(raw).hexdigest())
+    if key not in _NAMES:
+        _NAMES.clear()
+        _NAMES[key] = _checked_names(path, yaml.safe_load(raw.decode("utf-8")))
+    return dict(_NAMES[key])
+
+
+_NAMES: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _checked_names(path: Path, found: object) -> dict[str, str]:
+    if not isinstance(found, dict):
+        raise DataError(path, None, None, "must map each series_id to its name")
+    for key, name in found.items():
+        if not isinstance(name, str) or not name.strip():
+            raise DataError(path, None, str(key), f"the name of {key!r} must be text, not {name!r}")
+    return found
 
 
 def package_descriptor(folder: Path | None = None) -> dict:

@@ -26,6 +26,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from .charts import wrap
 from .claims import load_register
 from .outputs import REGISTER_CSV, REGISTER_JSON, staged_register
 from .pages import VERDICT_RATING
@@ -178,6 +179,11 @@ def page_context(app, pagename, templatename, context, doctree):
             '<meta property="og:type" content="article">',
             f'<meta property="og:site_name" content="{html.escape(site)}">',
             '<meta name="twitter:card" content="summary">']
+    first_chart = CHART_BLOCK.search(body)
+    if first_chart:  # the chapter's first chart, drawn at the end of the build (chart_images)
+        image = app.config.html_baseurl.rstrip("/") + f"/{CHART_IMAGES}/{first_chart.group(1)}.png"
+        tags[-1] = '<meta name="twitter:card" content="summary_large_image">'
+        tags.append(f'<meta property="og:image" content="{html.escape(image)}">')
     published = settings.get("published", "")
     if pagename.startswith("notebooks/") and pagename != "notebooks/register":
         chapter = pagename.split("/", 1)[1]
@@ -275,13 +281,59 @@ def lazy_theme_scripts(text: str) -> str:
     return loader.replace(AUTO_THEME, RESOLVED_THEME)
 
 
+CHART_PARTS = re.compile(r'<div class="chart-block" data-chart="(?P<id>vis-[0-9a-f]+(?:-\d+)?)">'
+                         r'<p class="chart-title">(?P<title>.*?)</p>(?:<p class="chart-finding">(?P<finding>.*?)</p>)?'
+                         r'(?:(?!</script>).)*?(?:<p class="chart-source">(?P<source>.*?)</p>)?<p class="chart-download">'
+                         r'(?:(?!</script>).)*?var spec = (?P<spec>\{.*?\});\n', re.S)
+#: Where each chart's image is written (`_static/charts/<element id>.png`); the page links it beside the CSV.
+CHART_IMAGES = "_static/charts"
+
+
+def chart_image_spec(spec: dict, title: str, finding: str, source: str, site: str) -> dict:
+    """A chart's spec for its image: a fixed width, its title, finding and source line above it, and the
+    site's address under them, so the picture carries where it came from when it is shared alone."""
+    spec = dict(spec)
+    if spec.get("width") == "container":
+        spec["width"], spec["autosize"] = 640, {"type": "fit-x", "contains": "padding"}
+    lines = [line for line in [finding, *wrap(source, 100), site] if line]
+    spec["title"] = {"text": title, "subtitle": lines, "anchor": "start", "fontSize": 16, "subtitleFontSize": 12}
+    spec.setdefault("background", "white")
+    spec["padding"] = 12
+    return spec
+
+
+def chart_images(pages: dict[Path, str], outdir: Path, site: str) -> int:
+    """Draw every chart on the built pages as a PNG in `_static/charts` (vl-convert, on this machine) and point
+    each page's image link at it.  Returns the number of images drawn."""
+    import vl_convert  # heavy: the PNG renderer, loaded only at the end of a build
+
+    folder = outdir / CHART_IMAGES
+    folder.mkdir(parents=True, exist_ok=True)
+    drawn = set()
+    for page, text in pages.items():
+        for match in CHART_PARTS.finditer(text):
+            chart = match.group("id")
+            if chart in drawn:
+                continue
+            words = {k: html.unescape(re.sub(r"<[^>]+>", "", match.group(k) or "")) for k in ("title", "finding", "source")}
+            spec = chart_image_spec(json.loads(match.group("spec")), words["title"], words["finding"], words["source"], site)
+            (folder / f"{chart}.png").write_bytes(vl_convert.vegalite_to_png(spec, scale=1.5))
+            drawn.add(chart)
+        rel = Path(*[".."] * (len(page.relative_to(outdir).parts) - 1)).as_posix()
+        pages[page] = text.replace(f'href="{CHART_IMAGES}/', f'href="{rel}/{CHART_IMAGES}/')
+    return len(drawn)
+
+
 def build_finished(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    for page in outdir.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        new = drop_empty_figures(unique_chart_ids(lazy_theme_scripts(FONTAWESOME.sub("", text))))
+    written = {page: page.read_text(encoding="utf-8") for page in outdir.rglob("*.html")}
+    pages = {page: drop_empty_figures(unique_chart_ids(lazy_theme_scripts(FONTAWESOME.sub("", text))))
+             for page, text in written.items()}
+    chart_images(pages, outdir, app.config.html_baseurl)
+    for page, text in written.items():
+        new = pages[page]
         # regions that scroll sideways on a phone must be reachable by keyboard
         new = new.replace('<div class="verdict-box', '<div tabindex="0" class="verdict-box')
         new = SCROLLING_TABLE.sub(r'<table tabindex="0"\1', new)
