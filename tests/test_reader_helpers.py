@@ -274,3 +274,11 @@ def test_a_reason_names_a_series_as_a_reader_would():
     assert series_words("recall_population") == "people in prison on recall"
     assert series_words("share_staff_over_40_cases_crc").startswith("share of private-company (CRC) staff")
     assert series_words("sds40_not_yet_added") == "sds40 not yet added"  # a series still to be added: its id in words
+
+
+def test_a_quote_shows_the_documents_words_without_its_bold_marks():
+    from analysis.pages import quote_of
+
+    row = pd.Series({"quote": "Just **43 per cent** of the cases", "claim": "x"})
+    assert quote_of(row) == "Just 43 per cent of the cases"
+    assert quote_of(pd.Series({"quote": "", "claim": "2 * 3 = 6"})) == "2 * 3 = 6"

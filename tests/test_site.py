@@ -8,6 +8,7 @@ from __future__ import annotations
 import filecmp
 import io
 import hashlib
+import html
 import re
 import shutil
 import subprocess
@@ -364,3 +365,43 @@ def test_every_chart_download_has_the_same_columns_a_unique_name_and_an_image(si
             assert (page.parent / href).resolve().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", (page.name, href)
     assert len(names) >= 15 and {n: len(u) for n, u in names.items() if len(u) > 1} == {}
     assert {"official", "secondary", "computed by the book"} <= kinds
+
+
+#: What a broken page shows a reader: markdown or a role the build left as text, a heading with nothing
+#: under it, a numbered figure with nothing in it, a table pandas cut short.
+LEFT_AS_TEXT = re.compile(r"\*\*|(?<![\w/])__\w|\]\(|\{glue[:}]|\{(?:ref|numref|doc)\}`|```")
+EMPTY_SECTION = re.compile(r"<section[^>]*>\s*<h(\d)[^>]*>(.*?)</h\1>\s*</section>", re.S)
+FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
+CUT_TABLE = re.compile(r"<td>\s*(?:\.\.\.|…)\s*</td>|\d+ rows × \d+ columns")
+
+
+def page_breakages(text: str) -> list[str]:
+    """The broken pieces on one built page, each named (an empty list for a sound page)."""
+    body = text[text.find("<main"):text.rfind("</main>")] if "<main" in text else text
+    words = re.sub(r"<script\b.*?</script>|<style\b.*?</style>|<pre\b.*?</pre>|<code\b.*?</code>", "", body, flags=re.S)
+    words = html.unescape(re.sub(r"<[^>]+>", " ", words))
+    found = [f"left as text: {m.group(0)!r} in ...{words[max(0, m.start() - 40):m.end() + 20]!r}"
+             for m in LEFT_AS_TEXT.finditer(words)]
+    found += [f"empty section: {re.sub(r'<[^>]+>', '', m.group(2)).strip()!r}" for m in EMPTY_SECTION.finditer(body)]
+    found += [f"empty figure: {re.sub(r'<[^>]+>', ' ', f)[:80]!r}" for f in FIGURE.findall(body)
+              if not re.search(r'class="vega-chart"|<img\b|<table\b|<svg\b', f)]
+    found += [f"table cut short: {m.group(0)!r}" for m in CUT_TABLE.finditer(body)]
+    ids = re.findall(r'\bid="([^"]+)"', text)
+    found += [f"duplicate id: {i!r}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    return found
+
+
+def test_the_build_check_finds_each_broken_piece_on_a_planted_page():
+    planted = ('<main><p>A **bold** claim</p><section id="s"><h2>Sources</h2></section>'
+               '<figure><p class="no-series">none</p></figure><table><tr><td>...</td></tr></table>'
+               '<div id="x"></div><div id="x"></div></main>')
+    kinds = [p.split(":")[0] for p in page_breakages(planted)]
+    assert sorted(set(kinds), key=kinds.index) == ["left as text", "empty section", "empty figure", "table cut short", "duplicate id"]
+    sound = ('<main><p>5 × 3 = 15; a_b__c</p><section id="s"><h2>Sources</h2><p>x</p></section>'
+             '<figure><div class="vega-chart" id="v"></div></figure><pre>**kept**</pre></main>')
+    assert page_breakages(sound) == []
+
+
+def test_no_built_page_shows_a_broken_piece(site):
+    found = {str(p.relative_to(site)): page_breakages(p.read_text()) for p in site.rglob("*.html")}
+    assert {p: hits for p, hits in found.items() if hits} == {}

@@ -20,7 +20,7 @@ from .charts import DOWNLOAD_COLUMNS, PALETTE, download_rows, series_chart, sour
 from .formatting import at_period, figure, period_text
 from .periods import month_end, period_end
 from .official_data import DataError, series, series_names
-from .pages import HTML, badge, label
+from .pages import HTML, badge, label, quote_of
 
 #: Fewest points for a chart; with fewer the figures are shown as a table.
 MIN_POINTS = 3
@@ -165,7 +165,7 @@ def claim_cards(assessed: pd.DataFrame) -> HTML:
     the page's "Published figure versus ours" table, not repeated here."""
     cards, lines, said = [], [], None
     for _, row in assessed.iterrows():
-        words = row.get("quote") or row["claim"]
+        words = quote_of(row)
         who = row.get("speaker") or row["claimant"]
         conclusion = row.get("conclusion") or row["reason"]
         source = f"{who}; {row['document_short']} ({row['document_date']})"

@@ -122,8 +122,13 @@ def document_link(row: pd.Series, prefix: str = "../") -> str:
 
 
 def quote_of(row: pd.Series) -> str:
-    """The claim as quoted where a quote is held, else the claim in the book's words."""
-    return str(row.get("quote") or row["claim"])
+    """The claim as quoted where a quote is held, else the claim in the book's words.  The document's bold
+    marks (`**67 per cent**`, kept in the register so the quote matches the archived text) are typography,
+    not words: a reader sees the words without them."""
+    return BOLD_MARK.sub(r"\1", str(row.get("quote") or row["claim"]))
+
+
+BOLD_MARK = re.compile(r"\*\*(.+?)\*\*")
 
 
 def stated_text(row: pd.Series) -> str:

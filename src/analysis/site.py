@@ -123,7 +123,7 @@ def claim_reviews(records: list[dict], url: str, published: str, documents: dict
             "url": f"{url}#claim-{r['id']}",
             "datePublished": published,
             "author": {"@type": "Organization", "name": "Probation in Numbers", **({"url": site} if site else {})},
-            "claimReviewed": r.get("quote") or r.get("claim"),
+            "claimReviewed": re.sub(r"\*\*(.+?)\*\*", r"\1", str(r.get("quote") or r.get("claim"))),
             "itemReviewed": {
                 "@type": "Claim",
                 "author": {"@type": "Person" if speaker and "BBC" not in speaker else "Organization", "name": speaker},
