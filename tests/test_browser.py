@@ -143,6 +143,14 @@ def page_problems(page, page_path: str, width: int) -> list[str]:
         canonical = page.locator('link[rel="canonical"]').get_attribute("href") or ""
         if not canonical.startswith("https://") or not canonical.endswith(page_path):
             problems.append(f"{where}: canonical link {canonical!r}")
+    if page_path in CHAPTER_PAGES and width == WIDTHS[0]:
+        # the citation: the reader's date accessed filled in, a copy button shown, BibTeX with the same address
+        accessed = page.locator(".cite-accessed").first.text_content()
+        bibtex = page.locator(".cite-bibtex pre").first.text_content()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", accessed or "") or f"urldate = {{{accessed}}}" not in bibtex:
+            problems.append(f"{where}: citation accessed date {accessed!r}")
+        if not page.locator(".cite-copy").first.is_visible() or page_path not in bibtex:
+            problems.append(f"{where}: no copy button or BibTeX address")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 1:
         problems.append(f"{where}: scrolls sideways by {overflow} px")

@@ -282,3 +282,32 @@ def test_a_quote_shows_the_documents_words_without_its_bold_marks():
     row = pd.Series({"quote": "Just **43 per cent** of the cases", "claim": "x"})
     assert quote_of(row) == "Just 43 per cent of the cases"
     assert quote_of(pd.Series({"quote": "", "claim": "2 * 3 = 6"})) == "2 * 3 = 6"
+
+
+def test_the_first_use_of_a_glossary_term_is_spelt_out_and_linked_and_no_other():
+    from analysis.site import glossary_terms, mark_abbreviations
+
+    terms = glossary_terms("# G\n\n```{glossary}\nPDU\n  Probation Delivery Unit: the local team.\n\n"
+                           "HMPPS\n  His Majesty's Prison and Probation Service: the agency.\n\nNapo\n  Napo: the union.\n```\n")
+    assert terms == {"PDU": "Probation Delivery Unit", "HMPPS": "His Majesty's Prison and Probation Service", "Napo": "Napo"}
+    page = ('<head><title>PDU</title></head><main><h2>PDU scores</h2><p><a href="x">PDU</a> <span hidden>PDU</span> '
+            "Two PDUs and HMPPS; another PDU; Napo</p><pre>HMPPS</pre></main><footer>PDU</footer>")
+    out = mark_abbreviations(page, terms, "../book/glossary.html")
+    assert out.count('class="glossary-term"') == 3
+    assert ('Two <a class="glossary-term" href="../book/glossary.html#term-PDU"><abbr title="Probation Delivery Unit">PDU</abbr></a>s'
+            in out)
+    assert "<h2>PDU scores</h2>" in out and '<a href="x">PDU</a>' in out and "<span hidden>PDU</span>" in out
+    assert "another PDU;" in out and "<footer>PDU</footer>" in out and "<abbr>Napo</abbr>" in out
+    assert mark_abbreviations("<p>PDU</p>", terms, "g.html") == "<p>PDU</p>"  # no main: nothing marked
+
+
+def test_a_page_citation_names_author_title_site_edition_address_and_has_bibtex():
+    from analysis.site import citation
+
+    out = citation("Probation in Numbers contributors", "Recall", "Probation in Numbers", "2025-06", "2026-12-04",
+                   "https://x.org/book/notebooks/recall.html", "notebooks/recall")
+    assert ('<span class="cite-text">Probation in Numbers contributors, “Recall”, <em>Probation in Numbers</em>, '
+            'edition 2025-06 (published 2026-12-04), <a href="https://x.org/book/notebooks/recall.html">') in out
+    assert 'accessed <span class="cite-accessed">(date accessed)</span>' in out and 'class="cite-copy" hidden' in out
+    assert "@misc{probation-in-numbers-recall-2025-06,\n  author = {{Probation in Numbers contributors}}," in out
+    assert "  url = {https://x.org/book/notebooks/recall.html},\n" in out and "urldate = {}" in out

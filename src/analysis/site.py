@@ -35,6 +35,8 @@ from .paths import data_dir
 SITE_FILE = "_site.json"
 VEGA = "vega-bundle.js"
 NAV_FIX = "nav-fix.js"
+#: Fills in the date accessed in a page's citation and copies it.
+CITE = "cite.js"
 #: Loads the theme's Bootstrap and pydata-sphinx-theme scripts on the reader's first touch, click or key.
 THEME_LOADER = "theme-loader.js"
 #: Fetches the Vega bundle and draws each chart when it comes near the screen.
@@ -156,7 +158,7 @@ def page_context(app, pagename, templatename, context, doctree):
             if ((name.endswith(CODE_ONLY) and "highlight" not in body) or (name.endswith(TOGGLE_ONLY) and "toggle" not in body)
                     or (name.endswith(TABS_ONLY) and "sd-tab" not in body)):
                 continue
-            if name.endswith(NAV_FIX) or name.endswith(THEME_LOADER):
+            if name.endswith(NAV_FIX) or name.endswith(THEME_LOADER) or name.endswith(CITE):
                 script.attributes["defer"] = "defer"  # after the page is parsed; nav-fix before the theme binds
             if name.endswith(VEGA):
                 continue  # fetched by chart-loader.js when the first chart comes near the screen
@@ -194,14 +196,27 @@ def page_context(app, pagename, templatename, context, doctree):
             tags.append(f'<script type="application/ld+json">{payload}</script>')
     context["metatags"] = context.get("metatags", "") + "\n".join(tags)
     if body and pagename != "search":
-        as_of = settings.get("as_of", "")
-        cite = (f'{html.escape(app.config.author or site)}, “{html.escape(title)}”, <em>{html.escape(site)}</em>, '
-                f"edition {html.escape(as_of)} (published {html.escape(published)}), "
-                f'<a href="{html.escape(address)}">{html.escape(address)}</a>.')
-        context["body"] = body + (
-            f'<div class="page-meta"><p>Published <time datetime="{html.escape(published)}">{html.escape(published)}</time>; '
-            f"data as of {html.escape(as_of)} (the latest month of official data reported).</p>"
-            f'<p class="cite-this">Cite this page: {cite}</p></div>')
+        context["body"] = body + citation(app.config.author or site, title, site, settings.get("as_of", ""),
+                                          published, address, pagename)
+
+
+def citation(author: str, title: str, site: str, as_of: str, published: str, address: str, pagename: str) -> str:
+    """The page's foot: published date and data month, and a citation in the style of Our World in Data
+    (author, title, site, edition, address, date accessed) with a copy button and the same as BibTeX.
+    The reader's browser fills in the date accessed (`cite.js`); without script it reads "date accessed"."""
+    e = html.escape
+    accessed = '<span class="cite-accessed">(date accessed)</span>'
+    cite = (f"{e(author)}, “{e(title)}”, <em>{e(site)}</em>, edition {e(as_of)} (published {e(published)}), "
+            f'<a href="{e(address)}">{e(address)}</a>, accessed {accessed}.')
+    key = re.sub(r"[^a-z0-9]+", "-", f"{site} {pagename.rsplit('/', 1)[-1]} {as_of}".lower()).strip("-")
+    bibtex = (f"@misc{{{key},\n  author = {{{{{author}}}}},\n  title = {{{title}}},\n  howpublished = {{{site}}},\n"
+              f"  edition = {{{as_of}}},\n  year = {{{published[:4]}}},\n  url = {{{address}}},\n"
+              f"  note = {{Published {published}; data as of {as_of}}},\n  urldate = {{}}\n}}")
+    return (f'<div class="page-meta"><p>Published <time datetime="{e(published)}">{e(published)}</time>; '
+            f"data as of {e(as_of)} (the latest month of official data reported).</p>"
+            f'<p class="cite-this">Cite this page: <span class="cite-text">{cite}</span> '
+            '<button type="button" class="cite-copy" hidden>Copy the citation</button></p>'
+            f'<details class="cite-bibtex"><summary>Cite as BibTeX</summary><pre>{e(bibtex)}</pre></details></div>')
 
 
 def deterministic_zip(target: Path, files: list[tuple[Path, str]]) -> None:
@@ -324,6 +339,68 @@ def chart_images(pages: dict[Path, str], outdir: Path, site: str) -> int:
     return len(drawn)
 
 
+GLOSSARY_PAGE = "book/glossary"
+GLOSSARY_BLOCK = re.compile(r"```\{glossary\}\n(.*?)\n```", re.S)
+GLOSSARY_ENTRY = re.compile(r"^(\S[^\n]*)\n[ \t]+([^\n]+)", re.M)
+
+
+def glossary_terms(markdown: str) -> dict[str, str]:
+    """{term: what it stands for} from the glossary page's `{glossary}` block: each term on its own line, its
+    meaning indented under it, the words before the first colon being what the term stands for."""
+    block = GLOSSARY_BLOCK.search(markdown)
+    if not block:
+        raise ValueError(f"{GLOSSARY_PAGE}.md: no {{glossary}} block")
+    return {term.strip(): meaning.split(":", 1)[0].strip() for term, meaning in GLOSSARY_ENTRY.findall(block.group(1))}
+
+
+#: Elements whose text is not marked: links, code, scripts, the head, hidden search tokens, and headings
+#: (a heading's term is marked in the text under it).
+UNMARKED = {"a", "abbr", "code", "pre", "script", "style", "title", "head", "dt", "h1", "h2", "h3", "h4", "h5", "h6",
+            "textarea", "button", "svg", "q"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|<!--.*?-->", re.S)
+
+
+def mark_abbreviations(text: str, terms: dict[str, str], glossary: str) -> str:
+    """The first use of each glossary term in the page's main text (a plural 's' allowed) becomes a link to its
+    glossary entry holding an `<abbr>` that spells it out; later uses, and text in links, code, headings,
+    quotes and hidden elements, are left as they are."""
+    start, end = text.find("<main"), text.rfind("</main>")
+    if start < 0 or not terms:
+        return text
+    pattern = re.compile(r"\b(%s)(s?)\b" % "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+    seen: set[str] = set()
+    stack: list[bool] = []
+
+    def mark(segment: str) -> str:
+        def one(m):
+            term = m.group(1)
+            if term in seen:
+                return m.group(0)
+            seen.add(term)
+            title = f' title="{html.escape(terms[term], quote=True)}"' if terms[term] != term else ""
+            return (f'<a class="glossary-term" href="{glossary}#term-{term}"><abbr{title}>{term}</abbr></a>'
+                    f"{m.group(2)}")
+        return pattern.sub(one, segment)
+
+    out, pos = [], start
+    for tag in TAG.finditer(text, start, end):
+        segment = text[pos:tag.start()]
+        out.append(segment if any(stack) else mark(segment))
+        out.append(tag.group(0))
+        pos = tag.end()
+        closing, name = tag.group(1), (tag.group(2) or "").lower()
+        if not name or name in VOID or tag.group(3).rstrip().endswith("/"):
+            continue
+        if closing:
+            if stack:
+                stack.pop()
+        else:
+            stack.append(name in UNMARKED or bool(re.search(r"\shidden(\s|=|$)", tag.group(3))))
+    out.append(text[pos:end] if any(stack) else mark(text[pos:end]))
+    return text[:start] + "".join(out) + text[end:]
+
+
 def build_finished(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -332,6 +409,12 @@ def build_finished(app, exception):
     pages = {page: drop_empty_figures(unique_chart_ids(lazy_theme_scripts(FONTAWESOME.sub("", text))))
              for page, text in written.items()}
     chart_images(pages, outdir, app.config.html_baseurl)
+    terms = glossary_terms((Path(app.srcdir) / f"{GLOSSARY_PAGE}.md").read_text(encoding="utf-8"))
+    for page in pages:
+        name = page.relative_to(outdir).with_suffix("").as_posix()
+        if name not in (GLOSSARY_PAGE, "search", "genindex") and 'class="glossary-term"' not in pages[page]:
+            rel = Path(*[".."] * (len(page.relative_to(outdir).parts) - 1), f"{GLOSSARY_PAGE}.html").as_posix()
+            pages[page] = mark_abbreviations(pages[page], terms, rel)
     for page, text in written.items():
         new = pages[page]
         # regions that scroll sideways on a phone must be reachable by keyboard
