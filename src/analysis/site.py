@@ -356,7 +356,9 @@ def glossary_terms(markdown: str) -> dict[str, str]:
 #: Elements whose text is not marked: links, code, scripts, the head, hidden search tokens, and headings
 #: (a heading's term is marked in the text under it).
 UNMARKED = {"a", "abbr", "code", "pre", "script", "style", "title", "head", "dt", "h1", "h2", "h3", "h4", "h5", "h6",
-            "textarea", "button", "svg", "q"}
+            "textarea", "button", "svg", "q", "summary", "label", "select", "option", "legend"}
+#: An element acting as a control: a link inside it would be a control inside a control.
+CONTROL = re.compile(r"""\srole=["']?(?:button|tab|link|checkbox|option|switch|menuitem)|\shidden(?:\s|=|$)""")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|<!--.*?-->", re.S)
 
@@ -364,7 +366,7 @@ TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|<!--.*?-->", re.S)
 def mark_abbreviations(text: str, terms: dict[str, str], glossary: str) -> str:
     """The first use of each glossary term in the page's main text (a plural 's' allowed) becomes a link to its
     glossary entry holding an `<abbr>` that spells it out; later uses, and text in links, code, headings,
-    quotes and hidden elements, are left as they are."""
+    quotes, controls (a summary, a button) and hidden elements, are left as they are."""
     start, end = text.find("<main"), text.rfind("</main>")
     if start < 0 or not terms:
         return text
@@ -396,7 +398,7 @@ def mark_abbreviations(text: str, terms: dict[str, str], glossary: str) -> str:
             if stack:
                 stack.pop()
         else:
-            stack.append(name in UNMARKED or bool(re.search(r"\shidden(\s|=|$)", tag.group(3))))
+            stack.append(name in UNMARKED or bool(CONTROL.search(tag.group(3))))
     out.append(text[pos:end] if any(stack) else mark(text[pos:end]))
     return text[:start] + "".join(out) + text[end:]
 
