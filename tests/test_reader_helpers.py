@@ -6,6 +6,8 @@ import pytest
 import pandas as pd
 
 from analysis.charts import chart_table, csv_data_uri
+
+from .conftest import ROOT
 from analysis.pages import search_terms
 from analysis.site import claim_reviews, description, rating
 
@@ -195,16 +197,27 @@ def test_claim_reviews_point_at_the_page_and_the_original_document_by_absolute_a
                  "03": {"title": "Slides", "date": "2023-09-21", "archive": "documents/03-slides.txt"}}
     original = appearance({"document_id": "05", "document_file": "05-bbc.txt"}, documents, "https://example.org/book/")
     assert original["url"] == "https://www.bbc.co.uk/news/uk-64344284"
-    assert original["archivedAt"] == "https://example.org/book/_static/documents/05-bbc.txt"
+    assert original["archivedAt"] == "https://example.org/book/_static/documents/05-bbc.html"
     assert original["publisher"]["name"] == "BBC News" and original["datePublished"] == "2023-01"
     archived_only = appearance({"document_id": "03"}, documents, "https://example.org/book/")
-    assert archived_only["url"] == "https://example.org/book/_static/documents/03-slides.txt" and "archivedAt" not in archived_only
+    assert archived_only["url"] == "https://example.org/book/_static/documents/03-slides.html" and "archivedAt" not in archived_only
     reviews = claim_reviews([{"id": "a", "verdict": "accurate", "claim": "x", "claimant": "y", "document_id": "05",
                               "document_date": "2023-01"}], page_url("https://example.org/book/", "notebooks/caseload"),
                             "2026-01-01", documents, "https://example.org/book/")
     assert reviews[0]["url"] == "https://example.org/book/notebooks/caseload.html#claim-a"
     assert reviews[0]["author"]["url"] == "https://example.org/book/"
     assert reviews[0]["itemReviewed"]["appearance"]["url"] == "https://www.bbc.co.uk/news/uk-64344284"
+
+
+def test_an_archived_document_is_a_page_with_one_anchor_per_paragraph():
+    from analysis.site import document_page
+
+    page = document_page("First line\n\nA quote here \u2019\n", {"title": "Slides", "publisher": "HMIP", "date": "2023-09-21"},
+                         "03-slides.txt")
+    assert '<meta charset="utf-8">' in page and 'name="viewport"' in page
+    assert '<p class="line" id="p-1"><a class="n" href="#p-1" aria-label="Paragraph 1">1</a>First line</p>' in page
+    assert 'id="p-3"' in page and 'id="p-2"' not in page and "A quote here \u2019" in page
+    assert "no address where this document can still be read" in page and '<a href="03-slides.txt">' in page
 
 
 def test_a_claim_links_to_where_its_document_was_published_with_the_archived_copy_beside_it():
@@ -214,7 +227,12 @@ def test_a_claim_links_to_where_its_document_was_published_with_the_archived_cop
                      "speaker": "BBC News", "claimant": "BBC News", "document_date": "2023-01"})
     line = document_link(row)
     assert '<a href="https://www.bbc.co.uk/news/uk-64344284">BBC News leaked workload data</a>' in line
-    assert '(<a href="../_static/documents/05-bbc-leaked-workload-data-2023.txt">archived copy</a>)' in line
+    assert '(<a href="../_static/documents/05-bbc-leaked-workload-data-2023.html">archived copy</a>)' in line
+    # a quote links to the paragraph (line) of the archived copy it begins in
+    lines = (ROOT / "data/documents/05-bbc-leaked-workload-data-2023.txt").read_text(encoding="utf-8").split("\n")
+    n, words = next((n, text[3:40]) for n, text in enumerate(lines, start=1) if n > 4 and len(text) > 50)
+    quoted = document_link(pd.concat([row, pd.Series({"quote": words})]))
+    assert f'05-bbc-leaked-workload-data-2023.html#p-{n}">archived copy</a>' in quoted
     slides = document_link(row.copy().replace({"05": "03", "BBC News leaked workload data": "HMIP annual report slides"}))
     assert slides.count("<a ") == 1 and "archived copy" not in slides  # no known address: the archive is the link
 
@@ -311,3 +329,12 @@ def test_a_page_citation_names_author_title_site_edition_address_and_has_bibtex(
     assert 'accessed <span class="cite-accessed">(date accessed)</span>' in out and 'class="cite-copy" hidden' in out
     assert "@misc{probation-in-numbers-recall-2025-06,\n  author = {{Probation in Numbers contributors}}," in out
     assert "  url = {https://x.org/book/notebooks/recall.html},\n" in out and "urldate = {}" in out
+
+
+def test_the_glance_groups_claims_of_one_document_whatever_paragraph_they_link():
+    from analysis.pages import _by_source
+
+    a = 'Jones; <a href="../_static/documents/01.html#p-3">Statement</a>'
+    b = 'Jones; <a href="../_static/documents/01.html#p-40">Statement</a>'
+    out = _by_source([(a, "<li>one</li>"), (b, "<li>two</li>")])
+    assert out.count('class="claim-source"') == 1 and '01.html">Statement' in out and "<li>one</li><li>two</li>" in out

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .claims import assess_claims, load_register, verdict_counts
 from .editions import changes_between, corrections_by_claim, verdict_history
+from .paths import data_dir
 from .formatting import NOT_HELD, figure, missing, month_text
 from .verdicts import LABELS, MEANINGS, Verdict, rules_table
 
@@ -104,6 +105,28 @@ def document_files() -> dict[str, str]:
     return {key: Path(str(doc.get("archive", ""))).name for key, doc in load_register()["documents"].items()}
 
 
+def archived_page(file: str) -> str:
+    """The archived copy a reader opens: the plain-text file as an HTML page ('05-bbc.txt' -> '05-bbc.html'),
+    written by the build (`site.document_page`) with one anchor per paragraph."""
+    return Path(file).with_suffix(".html").name if file else ""
+
+
+_ARCHIVES: dict[tuple[str, float], str] = {}
+
+
+def quote_paragraph(file: str, quote: str) -> int | None:
+    """The paragraph (line) of the archived document where the quote begins, counting from 1, or None when
+    the file or the quote is not there."""
+    path = data_dir() / "documents" / file
+    if not file or not quote or not path.is_file():
+        return None
+    key = (str(path), path.stat().st_mtime)
+    if key not in _ARCHIVES:
+        _ARCHIVES[key] = path.read_text(encoding="utf-8")
+    at = _ARCHIVES[key].find(quote)
+    return None if at < 0 else _ARCHIVES[key].count("\n", 0, at) + 1
+
+
 def document_link(row: pd.Series, prefix: str = "../") -> str:
     """The claim's source line: who, and a link to the document where the claim was made: to where it was
     published when the register holds that address, with the book's archived copy beside it as the fallback."""
@@ -113,7 +136,9 @@ def document_link(row: pd.Series, prefix: str = "../") -> str:
     original = row.get("document_url")
     if original is None:  # a row made without the register's document fields
         original = load_register()["documents"].get(document_id, {}).get("url", "")
-    archived = f"{prefix}_static/documents/{html.escape(file)}" if file else ""
+    paragraph = quote_paragraph(file, str(row.get("quote") or ""))
+    archived = (f"{prefix}_static/documents/{html.escape(archived_page(file))}" + (f"#p-{paragraph}" if paragraph else "")
+                if file else "")
     if original:
         name = f'<a href="{html.escape(original)}">{name}</a>' + (f' (<a href="{archived}">archived copy</a>)' if archived else "")
     elif archived:
@@ -217,11 +242,15 @@ def _glance_item(row: pd.Series, history: dict, corrections: dict, editions_page
             f'<span hidden> {html.escape(search_terms(quote_of(row), stated_text(row), official_text(row)))} </span></li>')
 
 
+PARAGRAPH_ANCHOR = re.compile(r'#p-\d+"')
+
+
 def _by_source(entries: list[tuple[str, str]]) -> str:
-    """The items under one line naming who said them and where, in the order each source first appears."""
+    """The items under one line naming who said them and where, in the order each source first appears (the
+    line links the document as a whole: each claim's own paragraph is linked from the register)."""
     groups: dict[str, list[str]] = {}
     for source, item in entries:
-        groups.setdefault(source, []).append(item)
+        groups.setdefault(PARAGRAPH_ANCHOR.sub('"', source), []).append(item)
     return "".join(f'<div class="vl-group"><p class="claim-source">{source}</p><ul class="verdict-list">{"".join(found)}</ul></div>'
                    for source, found in groups.items())
 
@@ -484,7 +513,7 @@ def chapters_html(chapters: list[dict], assessed: pd.DataFrame) -> HTML:
 def documents_html() -> HTML:
     """The source documents the claims come from: title, publisher, date."""
     docs = load_register()["documents"]
-    rows = "".join(f"<tr><td><a href=\"../_static/documents/{html.escape(Path(str(d.get('archive', ''))).name)}\">{html.escape(d['title'])}</a></td><td>{html.escape(d['publisher'])}</td>"
+    rows = "".join(f"<tr><td><a href=\"../_static/documents/{html.escape(archived_page(Path(str(d.get('archive', ''))).name))}\">{html.escape(d['title'])}</a></td><td>{html.escape(d['publisher'])}</td>"
                    f"<td>{html.escape(str(d['date']))}</td></tr>" for d in docs.values())
     return HTML(f'<table class="verdict-table"><caption>The source documents</caption><thead><tr><th scope="col">Document</th><th scope="col">Publisher</th><th scope="col">Date</th></tr></thead>'
                 f"<tbody>{rows}</tbody></table>", "\n".join(d["title"] for d in docs.values()))

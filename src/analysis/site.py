@@ -29,7 +29,7 @@ from pathlib import Path
 from .charts import wrap
 from .claims import load_register
 from .outputs import REGISTER_CSV, REGISTER_JSON, staged_register
-from .pages import VERDICT_RATING
+from .pages import VERDICT_RATING, archived_page
 from .paths import data_dir
 
 SITE_FILE = "_site.json"
@@ -99,7 +99,7 @@ def appearance(record: dict, documents: dict, site: str) -> dict:
     """Where the claim appeared, as schema.org wants it: the document's own address where the register
     holds one (`url`), else the book's archived copy of it; its title, publisher and date."""
     doc = documents.get(str(record.get("document_id", "")), {})
-    archived = site.rstrip("/") + "/_static/documents/" + str(record.get("document_file") or Path(str(doc.get("archive", ""))).name)
+    archived = site.rstrip("/") + "/_static/documents/" + archived_page(str(record.get("document_file") or Path(str(doc.get("archive", ""))).name))
     found = {"@type": "CreativeWork", "name": record.get("document") or doc.get("title"),
              "url": doc.get("url") or archived, "datePublished": str(doc.get("date") or record.get("document_date"))}
     if doc.get("publisher"):
@@ -251,6 +251,42 @@ def write_downloads(srcdir: Path, outdir: Path) -> None:
     for path in (data / "documents").glob("*"):
         if path.is_file():
             (docs / path.name).write_bytes(path.read_bytes())
+    for doc in load_register()["documents"].values():
+        file = Path(str(doc.get("archive", ""))).name
+        if file and (data / "documents" / file).is_file():
+            page = document_page((data / "documents" / file).read_text(encoding="utf-8"), doc, file)
+            (docs / archived_page(file)).write_text(page, encoding="utf-8")
+
+
+DOCUMENT_STYLE = ("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;max-width:42em;margin:0 auto;"
+                  "padding:1em;line-height:1.55;font-size:1.05rem;color:#222;background:#fff}"
+                  "header{border-bottom:1px solid #ccc;margin-bottom:1em}h1{font-size:1.3rem;line-height:1.3}"
+                  "p.line{margin:0.5em 0;white-space:pre-wrap;overflow-wrap:anywhere}"
+                  "a.n{color:#666;font-size:0.8em;margin-right:0.5em;text-decoration:none}"
+                  "p.line:target{background:#fff3b0;outline:2px solid #c90}"
+                  "@media (prefers-color-scheme:dark){body{background:#111;color:#ddd}a{color:#8cf}a.n{color:#999}"
+                  "p.line:target{background:#443}}")
+
+
+def document_page(text: str, doc: dict, file: str) -> str:
+    """An archived document as a page a phone reads: its title, publisher, date and original address, then
+    each line of the archived text as a paragraph with its own anchor (`#p-N`, N the line number), so a
+    claim links to the paragraph its quote begins in."""
+    e = html.escape
+    title = str(doc.get("title", file))
+    original = doc.get("url")
+    lines = [f'<p class="line" id="p-{n}"><a class="n" href="#p-{n}" aria-label="Paragraph {n}">{n}</a>{e(line)}</p>'
+             for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    source = (f'<p>First published at <a href="{e(original)}">{e(original)}</a>.</p>' if original else
+              "<p>The book holds no address where this document can still be read: this copy is the record.</p>")
+    return ("<!DOCTYPE html>\n"
+            f'<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{e(title)} (archived copy)</title><style>{DOCUMENT_STYLE}</style></head><body>"
+            f"<header><p>Probation in Numbers: archived copy of a source document</p><h1>{e(title)}</h1>"
+            f"<p>{e(str(doc.get('publisher', '')))}, {e(str(doc.get('date', '')))}.</p>{source}"
+            f'<p>The text as captured for the book, quoted for criticism and review; the plain text is '
+            f'<a href="{e(file)}">{e(file)}</a>. Each paragraph is numbered and can be linked to.</p></header>'
+            f"<main>{''.join(lines)}</main></body></html>\n")
 
 
 CHART_BLOCK = re.compile(r'<div class="chart-block" data-chart="(vis-[0-9a-f]+)">.*?</script>', re.S)
