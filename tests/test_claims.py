@@ -144,7 +144,7 @@ def test_json_output_has_kind_rating_basis_why_unsettled_and_conclusion():
         assert r["conclusion"].endswith(".") and "matches the stated" not in r["conclusion"]
     flows = records["flows-over-2000-a-month"]      # a true but loose lower bound: accurate, rating 4
     assert (flows["kind"], flows["verdict"], flows["rating"], flows["basis"]) == ("bound", "accurate", 4, "official")
-    assert flows["conclusion"].startswith("The figure is 3,260.7: over 2,000 is true, though a loose bound")
+    assert flows["conclusion"].startswith("The figure is 3,261: over 2,000 is true, though a loose bound")
     share = records["recall-2024-09-share-17"]
     assert (share["rating"], share["basis"]) == (2, "secondary")
     assert share["conclusion"].startswith("The figure from a secondary source is 14.5%, not 17%")

@@ -476,3 +476,11 @@ def test_each_claim_without_a_verdict_wears_what_stands_in_its_way(verdict, why,
     from analysis.verdicts import label_of
 
     assert label_of(verdict, why, kind) == expected
+
+
+def test_a_monthly_average_of_a_quarter_is_a_whole_number():
+    """9,782 recalls in 2024 Q2 are 3,261 a month (the book showed 3,260.7); 'over 2,000 a month' still holds."""
+    from analysis.figures import per_month
+
+    found = per_month("licence_recalls", "licence_recalls", "2024-Q2")
+    assert found.value == 3261.0 and "9,782" in found.detail

@@ -143,11 +143,12 @@ def latest_of(file: str, series_id: str, after: str, as_of: str = "") -> str:
 
 
 def per_month(file: str, series_id: str, period: str, months: int = 3, settled_by: str = "") -> OfficialFigure:
-    """A quarterly (or other) total divided by the months it covers."""
+    """A quarterly (or other) total divided by the months it covers, to the nearest whole number: an average
+    of a count carries no meaningful decimal (9,782 in a quarter is 3,261 a month, not 3,260.7)."""
     value, src = _lookup(file, series_id, period, settled_by)
     if value is None:
         return _missing(f"figure of {series_words(series_id)} for {period_text(period)}", settled_by)
-    return OfficialFigure(value / months, f"{value:,.0f} {at_period(period)} over {months} months{_kind(src)}", [src])
+    return OfficialFigure(float(round(value / months)), f"{value:,.0f} {at_period(period)} over {months} months{_kind(src)}", [src])
 
 
 def changed(first: float, last: float, how: str = "percent") -> float:
