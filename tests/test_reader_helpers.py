@@ -338,3 +338,14 @@ def test_the_glance_groups_claims_of_one_document_whatever_paragraph_they_link()
     b = 'Jones; <a href="../_static/documents/01.html#p-40">Statement</a>'
     out = _by_source([(a, "<li>one</li>"), (b, "<li>two</li>")])
     assert out.count('class="claim-source"') == 1 and '01.html">Statement' in out and "<li>one</li><li>two</li>" in out
+
+
+def test_a_chapter_table_has_one_header_row_of_words_and_row_headers():
+    from analysis.pages import reader_table
+
+    frame = pd.DataFrame({"step": ["officers only", "cases left, per PSO"], "implied cases": [180883.2, 10.4],
+                          "against caseload": [-22.04, float("nan")]}).set_index("step")
+    out = reader_table(frame, "The reader's arithmetic").markup.replace("\n", "")
+    assert out.count("<thead><tr>") == 1 and '<th scope="col">Implied cases</th>' in out and '<th scope="col">Step</th>' in out
+    assert '<th scope="row">Officers only</th><td>180,883</td><td>-22.0</td>' in out and "<td>&ndash;</td>" in out
+    assert "<th></th>" not in out

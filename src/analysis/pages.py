@@ -53,6 +53,33 @@ class HTML:
         return {"text/html": self.markup, "text/plain": self.text}
 
 
+def reader_table(frame: pd.DataFrame, caption: str, row_headers: int = 1) -> HTML:
+    """A table as a reader reads it: one header row of words (a header's first letter capitalised, no index
+    rows), the first `row_headers` columns as row headers (capitalised too), numbers with thousands separators, a figure not
+    given shown as a dash.  For the tables a chapter shows beside its prose (pandas' own table has an index
+    header row and raw column names)."""
+    flat = frame.reset_index() if any(name is not None for name in frame.index.names) else frame
+    heads = [str(c)[:1].upper() + str(c)[1:] for c in flat.columns]
+
+    def cell(value) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return "&ndash;"
+        if isinstance(value, float):
+            return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+        return html.escape(str(value))
+
+    def row_head(value) -> str:
+        text = cell(value)
+        return text[:1].upper() + text[1:]
+
+    body = "".join("<tr>" + "".join((f'<th scope="row">{row_head(v)}</th>' if i < row_headers else f"<td>{cell(v)}</td>")
+                                    for i, v in enumerate(row)) + "</tr>" for row in flat.itertuples(index=False))
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in heads)
+    text = "\n".join(" | ".join(str(v) for v in row) for row in flat.itertuples(index=False))
+    return HTML(f'<table class="verdict-table reader-table"><caption>{html.escape(caption)}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>", f"{caption}\n{text}")
+
+
 #: A symbol per verdict, so verdicts differ without colour (the word is always shown too).
 BADGE_SYMBOL = {
     Verdict.ACCURATE.value: "\u2713",            # check mark
