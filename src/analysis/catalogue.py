@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .claims import figure_args, load_register
-from .official_data import DataError, break_between, package_descriptor, read_series_file
+from .official_data import DataError, break_between, package_descriptor, read_series_file, series_names
 from .official_data import series as load_series
 from .pages import HTML
 from .paths import data_dir
@@ -37,10 +37,12 @@ def series_coverage() -> pd.DataFrame:
 def catalogue_table() -> HTML:
     """The catalogue as an HTML table grouped by file."""
     cov = series_coverage()
+    names = series_names()
     body = []
     for _, r in cov.iterrows():
         body.append(
-            f"<tr><td><code>{html.escape(r['file'])}</code></td><td><code>{html.escape(r['series'])}</code></td>"
+            f"<tr><td><code>{html.escape(r['file'])}</code></td>"
+            f"<td>{html.escape(names.get(r['series'], ''))} <code>{html.escape(r['series'])}</code></td>"
             f"<td>{html.escape(r['period type'])}</td><td>{html.escape(r['from'])}</td><td>{html.escape(r['to'])}</td>"
             f"<td>{r['figures']}</td><td>{r['official']}</td><td>{r['secondary']}</td><td>{html.escape(r['publishers'])}</td></tr>"
         )

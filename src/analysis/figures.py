@@ -209,7 +209,7 @@ def share(file: str, part: str, whole: str, period: str, settled_by: str = "") -
     num, src0 = _lookup(file, part, period, settled_by)
     den, src1 = _lookup(file, whole, period, settled_by)
     if num is None or den is None:
-        return _missing(f"{(part if num is None else whole).replace('_', ' ')} figure for {period_text(period)}", settled_by)
+        return _missing(f"figure of {series_words(part if num is None else whole)} for {period_text(period)}", settled_by)
     return OfficialFigure(100 * num / den, f"{num:,.0f} of {den:,.0f}, {period_text(period)}{_kind(src0) or _kind(src1)}",
                           [src0, src1])
 
@@ -219,7 +219,7 @@ def total(file: str, series_ids: list[str], period: str, settled_by: str = "") -
     parts = [_lookup(file, sid, period, settled_by) for sid in series_ids]
     if any(v is None for v, _ in parts):
         missing = [sid for sid, (v, _) in zip(series_ids, parts) if v is None]
-        return _missing(f"{', '.join(m.replace('_', ' ') for m in missing)} figure for {period_text(period)}", settled_by)
+        return _missing(f"figure of {'; '.join(series_words(m) for m in missing)} for {period_text(period)}", settled_by)
     return OfficialFigure(sum(v for v, _ in parts), f"sum for {period_text(period)}", [s for _, s in parts])
 
 
@@ -235,7 +235,7 @@ def share_of_sum(file: str, part: str, parts: list[str], period: str, settled_by
     found = [_lookup(file, sid, period, settled_by) for sid in parts]
     if any(v is None for v, _ in found):
         missing = [sid for sid, (v, _) in zip(parts, found) if v is None]
-        return _missing(f"{', '.join(m.replace('_', ' ') for m in missing)} figure for {period_text(period)}", settled_by)
+        return _missing(f"figure of {'; '.join(series_words(m) for m in missing)} for {period_text(period)}", settled_by)
     whole = sum(v for v, _ in found)
     value = dict(zip(parts, (v for v, _ in found)))[part]
     kind = next((_kind(s) for _, s in found if _kind(s)), "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 
-from ..figures import OfficialFigure, fold, latest_row, percent_change, prison_population
+from ..figures import OfficialFigure, fold, latest_row, percent_change, prison_population, series_words
 from ..formatting import figure, period_text
 from ..official_data import dated_series, series, source_of, value_on
 from ..verdicts import Verdict, judge
@@ -135,7 +135,7 @@ def recall_population_annual_cost(population_date: str, cost_year: str = "latest
     population = value_on(recalls, population_date)
     year, cost, src = cost_per_prisoner(cost_year, measure)
     if population is None or cost is None:
-        return OfficialFigure(None, missing=f"no {measure.replace('_', ' ')} for {year} is held; {settled_by} would settle it")
+        return OfficialFigure(None, missing=f"no figure of {series_words(measure)} for {year} is held; {settled_by} would settle it")
     kind = "" if src["source_kind"] == "official" else ", secondary source"
     return OfficialFigure(population * cost / 1e6,
                           f"{figure(population)} x £{figure(cost)} per prisoner in {year}{kind}",
