@@ -484,3 +484,34 @@ def test_a_monthly_average_of_a_quarter_is_a_whole_number():
 
     found = per_month("licence_recalls", "licence_recalls", "2024-Q2")
     assert found.value == 3261.0 and "9,782" in found.detail
+
+
+REASONS = ["recall_reason_count_further_charge", "recall_reason_count_non_compliance",
+           "recall_reason_count_failed_to_keep_in_touch", "recall_reason_count_failed_to_reside",
+           "recall_reason_count_drugs_alcohol", "recall_reason_count_poor_behaviour_relationships",
+           "recall_reason_count_hdc_time_violation", "recall_reason_count_hdc_inability_to_monitor",
+           "recall_reason_count_failed_home_visit", "recall_reason_count_hdc_failed_installation",
+           "recall_reason_count_hdc_equipment_tamper", "recall_reason_count_other"]
+YEAR_TO_MARCH_2024 = ["2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1"]
+
+
+def test_a_share_of_a_year_sums_the_years_counts_not_one_quarter():
+    """The Chief Inspector's 4 per cent for drugs and alcohol: 3.2% of one quarter's reasons (2024 Q1, judged
+    overstated), but 3.6% of the four quarters to March 2024 summed (consistent with 4%)."""
+    import pandas as pd
+
+    from analysis.figures import share_of_sum
+    from analysis.paths import data_dir
+    from analysis.verdicts import judge
+
+    rows = pd.read_csv(data_dir() / "recall_reasons.csv", dtype={"value": float})
+    counts = rows[rows["series_id"].isin(REASONS) & rows["period"].isin(YEAR_TO_MARCH_2024)]
+    expected = 100 * counts.loc[counts["series_id"] == REASONS[4], "value"].sum() / counts["value"].sum()
+    year = share_of_sum("recall_reasons", REASONS[4], REASONS, periods=YEAR_TO_MARCH_2024)
+    quarter = share_of_sum("recall_reasons", REASONS[4], REASONS, "2024-Q1")
+    assert year.value == pytest.approx(expected) and "the 4 quarters" in year.detail
+    assert judge(4, round(year.value, 1), "", "percent").verdict == "accurate"
+    assert judge(4, round(quarter.value, 1), "", "percent").verdict == "overstated"
+    # a quarter not held leaves the share unsettled, naming the span
+    gap = share_of_sum("recall_reasons", REASONS[4], REASONS, periods=["2022-Q4", *YEAR_TO_MARCH_2024[1:]])
+    assert gap.value is None and "2022" in gap.missing

@@ -223,25 +223,33 @@ def total(file: str, series_ids: list[str], period: str, settled_by: str = "") -
     return OfficialFigure(sum(v for v, _ in parts), f"sum for {period_text(period)}", [s for _, s in parts])
 
 
-def share_of_sum(file: str, part: str, parts: list[str], period: str, settled_by: str = "") -> OfficialFigure:
-    """One series as a percentage of the sum of several in the same period.
+def share_of_sum(file: str, part: str, parts: list[str], period: str = "", settled_by: str = "",
+                 periods: list[str] | None = None) -> OfficialFigure:
+    """One series as a percentage of the sum of several, in one period or summed over `periods`.
 
     For a table that gives every category but no total (recalls by recorded reason: a recall
     can have several reasons, so the reasons sum to more than the recalls).  Every category must
-    be held; `part` must be one of `parts`.
+    be held in every period; `part` must be one of `parts`.  A share of a year is the year's counts
+    summed (the four quarters to March 2024), not one quarter's share: a speaker who gives shares
+    for a year means the year.
     """
     if part not in parts:
         raise ValueError(f"{part!r} is not one of the parts it is a share of")
-    found = [_lookup(file, sid, period, settled_by) for sid in parts]
-    if any(v is None for v, _ in found):
-        missing = [sid for sid, (v, _) in zip(parts, found) if v is None]
-        return _missing(f"figure of {'; '.join(series_words(m) for m in missing)} for {period_text(period)}", settled_by)
-    whole = sum(v for v, _ in found)
-    value = dict(zip(parts, (v for v, _ in found)))[part]
-    kind = next((_kind(s) for _, s in found if _kind(s)), "")
+    spans = list(periods) if periods else [period]
+    found = {sid: [_lookup(file, sid, p, settled_by) for p in spans] for sid in parts}
+    missing = [sid for sid, rows in found.items() if any(v is None for v, _ in rows)]
+    if missing:
+        when = period_text(spans[0]) if len(spans) == 1 else f"{period_text(spans[0])} to {period_text(spans[-1])}"
+        return _missing(f"figure of {'; '.join(series_words(m) for m in missing)} for {when}", settled_by)
+    totals = {sid: sum(v for v, _ in rows) for sid, rows in found.items()}
+    whole, value = sum(totals.values()), totals[part]
+    sources = [s for rows in found.values() for _, s in rows]
+    kind = next((_kind(s) for s in sources if _kind(s)), "")
+    when = (period_text(spans[0]) if len(spans) == 1
+            else f"the {len(spans)} quarters {period_text(spans[0])} to {period_text(spans[-1])} summed")
     return OfficialFigure(100 * value / whole,
-                          f"{value:,.0f} of {whole:,.0f}, the sum of the {len(parts)} categories for {period_text(period)}{kind}",
-                          [s for _, s in found])
+                          f"{value:,.0f} of {whole:,.0f}, the sum of the {len(parts)} categories for {when}{kind}",
+                          sources)
 
 
 def average(file: str, series_id: str, periods: list[str], per: float = 1.0, settled_by: str = "") -> OfficialFigure:
