@@ -349,3 +349,21 @@ def test_a_chapter_table_has_one_header_row_of_words_and_row_headers():
     assert out.count("<thead><tr>") == 1 and '<th scope="col">Implied cases</th>' in out and '<th scope="col">Step</th>' in out
     assert '<th scope="row">Officers only</th><td>180,883</td><td>-22.0</td>' in out and "<td>&ndash;</td>" in out
     assert "<th></th>" not in out
+
+
+def test_a_correction_is_told_once_and_a_wording_change_briefly():
+    from analysis.editions import verdict_changed
+    from analysis.pages import _correction_note
+
+    records = [{"as_of": a, "corrections": [
+        {"date": "2026-12-04", "why": "judged on the year", "claims": [
+            {"id": "c", "before": {"verdict": "overstated"}, "after": {"verdict": "accurate"}}]},
+        {"date": "2026-12-04", "why": "wording only", "claims": [
+            {"id": "c", "before": {"verdict": "accurate"}, "after": {"verdict": "accurate"}}]}]} for a in ("2024-06", "2025-06")]
+    changed = verdict_changed(records)
+    assert changed == {("c", "judged on the year")}
+    found = [(r["as_of"], k["date"], k["why"]) for r in records for k in r["corrections"]]
+    note = _correction_note(found, "e.html", {w for cid, w in changed if cid == "c"})
+    assert note.count("verdict-history") == 2 and "(editions 2024-06, 2025-06): judged on the year" in note
+    assert '<a href="e.html#corrections-2024-06">Reworded</a> on' in note and "wording only" not in note
+    assert "wording only" in _correction_note(found, "e.html")  # without the changed set: every correction in full

@@ -270,6 +270,14 @@ def corrections_by_claim(records: list[dict]) -> dict[str, list[tuple[str, str, 
     return found
 
 
+def verdict_changed(records: list[dict]) -> set[tuple[str, str]]:
+    """(claim id, why) of each correction that changed the claim's verdict; the others changed only a figure's
+    rounding or the wording of a reason."""
+    return {(change["id"], correction["why"]) for record in records for correction in record.get("corrections", [])
+            for change in correction.get("claims", [])
+            if change.get("before", {}).get("verdict") != change.get("after", {}).get("verdict")}
+
+
 def verdict_history(records: list[dict]) -> dict[str, list[tuple[str, str]]]:
     """For each claim whose verdict changed across editions: (as_of, verdict) at each change, oldest first."""
     history: dict[str, list[tuple[str, str]]] = {}

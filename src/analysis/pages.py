@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from .claims import assess_claims, load_register, verdict_counts
-from .editions import changes_between, corrections_by_claim, verdict_history
+from .editions import changes_between, corrections_by_claim, verdict_changed, verdict_history
 from .paths import data_dir
 from .formatting import NOT_HELD, figure, missing, month_text
 from .verdicts import LABELS, MEANINGS, Verdict, rules_table
@@ -220,7 +220,8 @@ def change_text(value: float, rounding: str, unit: str) -> str:
 
 def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]] | None = None,
                 editions_page: str = "../book/editions.html",
-                corrections: dict[str, list[tuple[str, str, str]]] | None = None) -> HTML:
+                corrections: dict[str, list[tuple[str, str, str]]] | None = None,
+                changed: set[tuple[str, str]] | None = None) -> HTML:
     """The at-a-glance list at the top of a chapter: each claim, its verdict and the one-line reason.
 
     A list, not a table, so that claim, verdict and reason stack on a phone.  Claims are grouped
@@ -228,7 +229,8 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
     links to its evidence on the page (the register's `section`) and has a permalink.  A claim
     whose verdict changed across editions (`history`, from `updates.verdict_history`) also shows
     its verdict edition by edition, linked to the editions page; a claim corrected in a released
-    edition (`corrections`, from `editions.corrections_by_claim`) says when and why.
+    edition (`corrections`, from `editions.corrections_by_claim`) says when and why; one that changed only a
+    figure's rounding or a reason's wording (not in `changed`, from `editions.verdict_changed`) says "Reworded".
     """
     history = history or {}
     corrections = corrections or {}
@@ -237,7 +239,7 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
         target = items if row["verdict"] != Verdict.UNVERIFIABLE.value else unchecked
         if target is unchecked:
             waiting.append(label(row))
-        target.append((document_link(row), _glance_item(row, history, corrections, editions_page)))
+        target.append((document_link(row), _glance_item(row, history, corrections, editions_page, changed)))
         lines.append(f"{row['id']}: {row['verdict']} ({row['reason']})")
         for as_of, on, why in corrections.get(row["id"], []):
             lines.append(f"  corrected on {on} (edition {as_of}): {why}")
@@ -255,7 +257,8 @@ def verdict_box(assessed: pd.DataFrame, history: dict[str, list[tuple[str, str]]
 GLANCE_REASON = 90
 
 
-def _glance_item(row: pd.Series, history: dict, corrections: dict, editions_page: str) -> str:
+def _glance_item(row: pd.Series, history: dict, corrections: dict, editions_page: str,
+                 changed: set[tuple[str, str]] | None = None) -> str:
     """One claim of the at-a-glance list: its words (linked to the evidence), a permalink, the verdict and reason."""
     claim = html.escape(quote_of(row))
     if row.get("section"):
@@ -265,7 +268,8 @@ def _glance_item(row: pd.Series, history: dict, corrections: dict, editions_page
             f'<p class="vl-verdict">{badge(row["verdict"], label(row))} <span class="verdict-reason">'
             f'{html.escape(short_words(row["reason"], GLANCE_REASON))}</span>'
             + _history_note(history.get(row["id"]), editions_page)
-            + _correction_note(corrections.get(row["id"]), editions_page) + '</p>'
+            + _correction_note(corrections.get(row["id"]), editions_page,
+                               None if changed is None else {w for cid, w in changed if cid == row["id"]}) + '</p>'
             f'<span hidden> {html.escape(search_terms(quote_of(row), stated_text(row), official_text(row)))} </span></li>')
 
 
@@ -566,10 +570,25 @@ def _history_note(steps: list[tuple[str, str]] | None, editions_page: str) -> st
             f"{text}</span>")
 
 
-def _correction_note(found: list[tuple[str, str, str]] | None, editions_page: str) -> str:
-    return "".join(f'<br><span class="verdict-history"><a href="{editions_page}#corrections-{html.escape(a)}">Corrected'
-                   f'</a> on <time datetime="{html.escape(on)}">{html.escape(on)}</time> (edition {html.escape(a)}): '
-                   f"{html.escape(why)}</span>" for a, on, why in found or [])
+def _correction_note(found: list[tuple[str, str, str]] | None, editions_page: str,
+                     changed: set[str] | None = None) -> str:
+    """A claim's corrections, one line per correction (the editions it applied to named together): in full when
+    it changed the verdict (`changed` holds those whys); a rounding or wording change only as "Reworded on DATE",
+    linked to the editions page that says what changed.  `changed` None: every correction in full."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for edition, on, why in found or []:
+        grouped.setdefault((on, why), []).append(edition)
+    lines = []
+    for (on, why), editions in grouped.items():
+        which = ("edition " if len(editions) == 1 else "editions ") + ", ".join(html.escape(e) for e in editions)
+        when = f'<time datetime="{html.escape(on)}">{html.escape(on)}</time>'
+        link = f'{editions_page}#corrections-{html.escape(editions[0])}'
+        if changed is None or why in changed:
+            lines.append(f'<br><span class="verdict-history"><a href="{link}">Corrected</a> on {when} ({which}): '
+                         f"{html.escape(why)}</span>")
+        else:
+            lines.append(f'<br><span class="verdict-history"><a href="{link}">Reworded</a> on {when} ({which})</span>')
+    return "".join(lines)
 
 
 def evidence_why(row) -> str:
@@ -589,7 +608,8 @@ def glue_chapter_claims(chapter: str, glue, edition) -> pd.DataFrame:
     verdicts = assess_claims(edition, chapter)
     released = list(edition.released)
     glue(f"{chapter}_verdict_box", verdict_box(verdicts, verdict_history(released),
-                                               corrections=corrections_by_claim(released)), display=False)
+                                               corrections=corrections_by_claim(released),
+                                               changed=verdict_changed(released)), display=False)
     glue(f"{chapter}_comparison", comparison_table(verdicts), display=False)
     glue(f"{chapter}_answer", chapter_answer(verdicts), display=False)
     for _, row in verdicts.iterrows():
