@@ -515,3 +515,48 @@ def test_a_share_of_a_year_sums_the_years_counts_not_one_quarter():
     # a quarter not held leaves the share unsettled, naming the span
     gap = share_of_sum("recall_reasons", REASONS[4], REASONS, periods=["2022-Q4", *YEAR_TO_MARCH_2024[1:]])
     assert gap.value is None and "2022" in gap.missing
+
+
+def test_a_ratio_of_two_cohorts_is_misleading_without_context_only_when_the_sum_is_right():
+    from analysis.verdicts import judge_cohort
+
+    note = "the recalled are not the released of the same quarter"
+    right = judge_cohort(judge(73, 73.3, "", "percent"), note)
+    assert right.verdict == Verdict.MISLEADING and right.rating == 3 and right.reason.endswith(f", but {note}")
+    close = judge_cohort(judge(60, 57, "nearly", "percent"), note)   # approximately right on the sum: also misleading
+    assert close.verdict == Verdict.MISLEADING
+    off = judge_cohort(judge(73, 60.0, "", "percent"), note)          # the sum itself is wrong: the mismatch does not rescue it
+    assert off.verdict == judge(73, 60.0, "", "percent").verdict and note not in off.reason
+    assert judge_cohort(judge(73, None, "", "percent"), note).verdict == Verdict.UNVERIFIABLE
+
+
+def test_the_register_marks_recalls_per_release_as_two_cohorts():
+    from analysis.claims import assess_claims
+    from analysis.editions import read_edition
+
+    row = assess_claims(read_edition(), "recall-flows").set_index("id").loc["flows-73-recalled-per-100-released"]
+    assert row["verdict"] == "misleading without context" and "earlier quarters" in row["reason"]
+    assert row["official_value"] == pytest.approx(100 * 9782 / 13338)
+
+
+@pytest.mark.parametrize("why, kind, shown", [
+    ("context", "context", "context: the book's own arithmetic, not rated"),
+    ("no_series", "level", "no official figure exists for this period"),
+    ("not_in_book", "level", "not yet checked: the book lacks the table"),   # the neighbouring labels stay as they were
+    ("not_checkable", "opinion", "opinion: not rated"),
+])
+def test_each_kind_of_unsettled_claim_wears_its_own_label(why, kind, shown):
+    from analysis.verdicts import label_of
+
+    assert label_of("cannot be verified", why, kind) == shown
+    assert label_of("accurate", why, kind) == "accurate"  # a verdict, when there is one, is what a claim wears
+
+
+def test_a_figure_the_book_worked_out_is_context_with_its_value_and_no_rating():
+    from analysis.figures import context
+
+    found = context("ratio", [242700, 12806])
+    assert found.value == pytest.approx(18.952, abs=1e-3) and found.judgement.rating is None
+    assert found.judgement.verdict == Verdict.UNVERIFIABLE and found.judgement.why_unsettled == "context"
+    assert found.judgement.reason == "no verdict: the book's own arithmetic, shown as context: 242,700 / 12,806 = 19.0"
+    assert context("percent", [669, 860], "an upper bound").judgement.reason.endswith("669 / 860 = 77.8% (an upper bound)")

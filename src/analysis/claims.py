@@ -26,7 +26,7 @@ from .official_data import DataError, log_read
 from .paths import data_dir, using_data
 from .periods import period_end, period_type_of
 from .verdicts import KINDS as CLAIM_KINDS
-from .verdicts import UNSETTLED, Verdict, judge, judge_bracket, kind_for, label_of, rule_for, still_holds
+from .verdicts import UNSETTLED, Verdict, judge, judge_bracket, judge_cohort, kind_for, label_of, rule_for, still_holds
 
 REGISTER_DIR = "claims"
 DOCUMENTS_FILE = "documents.yml"
@@ -361,7 +361,16 @@ def evidence_url(claim: dict, pages: dict[str, str | None]) -> str | None:
 
 def judgement_of(claim: dict, figure: OfficialFigure):
     """The verdict on a claim and its kind: a rule's own (opinion, law, inference, pledge), the bracket
-    rule when the period is not held but both sides are, or the rule for the claim's rounding word."""
+    rule when the period is not held but both sides are, or the rule for the claim's rounding word; a claim
+    the register marks `cohort_mismatch` (two counts that are not the same people) then goes through
+    `judge_cohort`."""
+    judged, kind = _judgement_of(claim, figure)
+    if claim.get("cohort_mismatch"):
+        return judge_cohort(judged, str(claim["cohort_mismatch"])), kind
+    return judged, kind
+
+
+def _judgement_of(claim: dict, figure: OfficialFigure):
     stated = claim["stated"]
     if figure.judgement is not None:
         return figure.judgement, figure.judgement.kind

@@ -17,7 +17,7 @@ import pandas as pd
 from .formatting import at_period, count, figure, period_text
 from .official_data import DataError, _parsed, break_between, dated_series, series, series_names, source_of, value_on
 from .periods import ends_by, month_end, period_end, period_type_of
-from .verdicts import judge_inference, judge_law, judge_opinion, judge_pledge
+from .verdicts import judge_context, judge_inference, judge_law, judge_opinion, judge_pledge
 
 
 @dataclass
@@ -285,6 +285,16 @@ def recomputed(op: str, values: list[float], note: str = "") -> OfficialFigure:
     shown = {"sum": " + ", "difference": " - ", "product": " x ", "ratio": " / ", "percent": " / "}[op]
     detail = "recomputed from the document's own figures: " + shown.join(f"{v:,g}" for v in values)
     return OfficialFigure(value, detail + (f" ({note})" if note else ""), label="recomputed figure")
+
+
+def context(op: str, values: list[float], note: str = "") -> OfficialFigure:
+    """A figure the book works out itself from a document's numbers, shown as context beside the claims it
+    explains: the value and working as `recomputed` gives them, and no verdict (`verdicts.judge_context`),
+    since no one in the document claims it."""
+    worked = recomputed(op, values, note)
+    working = worked.detail.split(": ", 1)[1].split(" (", 1)[0]
+    judged = judge_context(f"{working} = {worked.value:,.1f}{'%' if op == 'percent' else ''}" + (f" ({note})" if note else ""))
+    return OfficialFigure(worked.value, worked.detail, label="book's own arithmetic", unsettled="context", judgement=judged)
 
 
 def reported(holder: str, settled_by: str = "") -> OfficialFigure:

@@ -66,7 +66,7 @@ RATINGS = {
 }
 
 #: Why a claim has no verdict.
-UNSETTLED = ("not_in_book", "unpublished", "not_checkable", "pending")
+UNSETTLED = ("not_in_book", "unpublished", "not_checkable", "pending", "context", "no_series")
 
 #: What a claim without a verdict is waiting for, in the reader's words: one label each, with its own
 #: badge colour, count on the landing page and filter on the register (`label_of`).
@@ -76,6 +76,8 @@ LABELS = {
     "opinion": "opinion: not rated",
     "pledge_due_later": "pledge: due later",
     "pledge_not_held": "pledge: due, no figure held",
+    "context": "context: the book's own arithmetic, not rated",
+    "no_series": "no official figure exists for this period",
 }
 
 
@@ -85,8 +87,10 @@ def label_of(verdict: str, why_unsettled: str | None, kind: str) -> str:
     A pledge whose date is after the edition's month is "pledge: due later", one whose date has
     come but whose figure the book does not hold "pledge: due, no figure held"; an opinion or a
     statement that cannot be checked "opinion: not rated"; a figure only the publisher holds
-    "only the publisher holds the data"; any other gap "not yet checked: the book lacks the table"
-    (the reason names the table).
+    "only the publisher holds the data"; a figure the book worked out itself from a document's numbers,
+    shown as context, "context: the book's own arithmetic, not rated"; a period for which no official
+    series publishes the figure at all "no official figure exists for this period"; any other gap "not
+    yet checked: the book lacks the table" (the reason names the table).
 
     Example: ("cannot be verified", "pending", "pledge") -> "pledge: due later".
     """
@@ -96,8 +100,8 @@ def label_of(verdict: str, why_unsettled: str | None, kind: str) -> str:
         return LABELS["pledge_due_later"] if why_unsettled == "pending" else LABELS["pledge_not_held"]
     if kind == "opinion" or why_unsettled == "not_checkable":
         return LABELS["opinion"]
-    if why_unsettled == "unpublished":
-        return LABELS["unpublished"]
+    if why_unsettled in ("unpublished", "context", "no_series"):
+        return LABELS[why_unsettled]
     return LABELS["not_in_book"]
 
 
@@ -869,3 +873,38 @@ def judge_bracket(stated: float, sides: list[tuple[str, float]], rounding: str =
 
 
 OTHER_RULES["bracket"] = judge_bracket
+
+
+def judge_cohort(judged: Judgement, mismatch: str) -> Judgement:
+    """A ratio of two counts that are not the same people (recalls in a quarter set against releases in that
+    quarter, a flow against a stock), as the claim gives it.
+
+    When the figures match the claim, the verdict is misleading without context (3): the sum is right but
+    the two counts are different cohorts, and the reason says how (`mismatch`).  A claim the figures do not
+    support keeps its verdict: the mismatch neither rescues nor worsens it.
+
+    Example: "for every 100 being freed from prison, 73 people were sent back": 9,782 recalls against
+    13,338 releases in 2024 Q2 is 73%, but most of those recalled were released in earlier quarters.
+    """
+    if judged.verdict not in GOOD:
+        return judged
+    return _j(Verdict.MISLEADING, f"{judged.reason}, but {mismatch}", judged.kind)
+
+
+OTHER_RULES["cohort"] = judge_cohort
+
+
+def judge_context(note: str = "") -> Judgement:
+    """A figure the book worked out itself from a document's numbers (a ratio of two figures a reader quoted,
+    a share the article does not give): shown as context beside the claims it explains, never rated, since
+    no one in the document claims it.
+
+    Example: the reader's 242,700 people under supervision and 12,806 frontline staff in 2007 give about
+    19 per worker; the document says neither "19" nor anything like it.
+    """
+    extra = f": {note}" if note else ""
+    return Judgement(Verdict.UNVERIFIABLE, f"no verdict: the book's own arithmetic, shown as context{extra}",
+                     None, "context", "context")
+
+
+OTHER_RULES["context"] = judge_context
