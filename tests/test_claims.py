@@ -134,7 +134,7 @@ def test_every_claim_has_a_verdict_and_a_reason():
 
 def test_json_output_has_kind_rating_basis_why_unsettled_and_conclusion():
     records = {r["id"]: r for r in json.loads(run_cli("claims", "--format", "json"))}
-    kinds = {"level", "bound", "direction", "change", "arithmetic", "inference", "pledge", "law", "opinion"}
+    kinds = {"level", "bound", "direction", "change", "arithmetic", "inference", "pledge", "law", "opinion", "context"}
     assert all(r["kind"] in kinds for r in records.values())
     assert all(r["basis"] in {"official", "secondary", "arithmetic", "publisher", "none"} for r in records.values())
     for r in records.values():

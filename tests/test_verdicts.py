@@ -540,7 +540,7 @@ def test_the_register_marks_recalls_per_release_as_two_cohorts():
 
 
 @pytest.mark.parametrize("why, kind, shown", [
-    ("context", "context", "context: the book's own arithmetic, not rated"),
+    ("context", "context", "context: worked out by the book, not rated"),
     ("no_series", "level", "no official figure exists for this period"),
     ("not_in_book", "level", "not yet checked: the book lacks the table"),   # the neighbouring labels stay as they were
     ("not_checkable", "opinion", "opinion: not rated"),
@@ -556,7 +556,18 @@ def test_a_figure_the_book_worked_out_is_context_with_its_value_and_no_rating():
     from analysis.figures import context
 
     found = context("ratio", [242700, 12806])
-    assert found.value == pytest.approx(18.952, abs=1e-3) and found.judgement.rating is None
+    assert found.value is None and found.judgement.rating is None
     assert found.judgement.verdict == Verdict.UNVERIFIABLE and found.judgement.why_unsettled == "context"
     assert found.judgement.reason == "no verdict: the book's own arithmetic, shown as context: 242,700 / 12,806 = 19.0"
     assert context("percent", [669, 860], "an upper bound").judgement.reason.endswith("669 / 860 = 77.8% (an upper bound)")
+
+
+def test_the_readers_385000_is_judged_as_reasoning_not_as_a_caseload():
+    """The reader never says the caseload is 385,000: the claim is the inference 'someone's lying', judged
+    on its reasoning (a probation-officer average given to PSOs too), and the reason gives the caseload held."""
+    from analysis.claims import assess_claims
+    from analysis.editions import read_edition
+
+    row = assess_claims(read_edition(), "caseload").set_index("id").loc["cpo-implied-vs-caseload"]
+    assert row["kind"] == "inference" and row["verdict"] == "wrong"
+    assert row["reason"].startswith("the reasoning does not hold: the 35-case average") and "239,015" in row["reason"]

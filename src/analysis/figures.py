@@ -289,12 +289,12 @@ def recomputed(op: str, values: list[float], note: str = "") -> OfficialFigure:
 
 def context(op: str, values: list[float], note: str = "") -> OfficialFigure:
     """A figure the book works out itself from a document's numbers, shown as context beside the claims it
-    explains: the value and working as `recomputed` gives them, and no verdict (`verdicts.judge_context`),
-    since no one in the document claims it."""
+    explains: no figure to judge against and no verdict (`verdicts.judge_context`), since no one in the
+    document claims it; the reason gives the working and its result."""
     worked = recomputed(op, values, note)
     working = worked.detail.split(": ", 1)[1].split(" (", 1)[0]
     judged = judge_context(f"{working} = {worked.value:,.1f}{'%' if op == 'percent' else ''}" + (f" ({note})" if note else ""))
-    return OfficialFigure(worked.value, worked.detail, label="book's own arithmetic", unsettled="context", judgement=judged)
+    return OfficialFigure(None, worked.detail, label="book's own arithmetic", unsettled="context", judgement=judged)
 
 
 def reported(holder: str, settled_by: str = "") -> OfficialFigure:

@@ -76,7 +76,7 @@ LABELS = {
     "opinion": "opinion: not rated",
     "pledge_due_later": "pledge: due later",
     "pledge_not_held": "pledge: due, no figure held",
-    "context": "context: the book's own arithmetic, not rated",
+    "context": "context: worked out by the book, not rated",
     "no_series": "no official figure exists for this period",
 }
 
@@ -88,7 +88,7 @@ def label_of(verdict: str, why_unsettled: str | None, kind: str) -> str:
     come but whose figure the book does not hold "pledge: due, no figure held"; an opinion or a
     statement that cannot be checked "opinion: not rated"; a figure only the publisher holds
     "only the publisher holds the data"; a figure the book worked out itself from a document's numbers,
-    shown as context, "context: the book's own arithmetic, not rated"; a period for which no official
+    shown as context, "context: worked out by the book, not rated"; a period for which no official
     series publishes the figure at all "no official figure exists for this period"; any other gap "not
     yet checked: the book lacks the table" (the reason names the table).
 
@@ -106,7 +106,7 @@ def label_of(verdict: str, why_unsettled: str | None, kind: str) -> str:
 
 
 #: The claim kinds.
-KINDS = ("level", "bound", "direction", "change", "arithmetic", "inference", "pledge", "law", "opinion")
+KINDS = ("level", "bound", "direction", "change", "arithmetic", "inference", "pledge", "law", "opinion", "context")
 
 #: Rounding words as written in claims, mapped to the rule that judges them.
 ROUNDING_ALIASES = {
