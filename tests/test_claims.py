@@ -149,7 +149,7 @@ def test_json_output_has_kind_rating_basis_why_unsettled_and_conclusion():
     assert (share["rating"], share["basis"]) == (2, "secondary")
     assert share["conclusion"].startswith("The figure from a secondary source is 14.5%, not 17%")
     assert records["cpo-average-came-down"]["kind"] == "direction"
-    assert records["cpo-average-came-down"]["why_unsettled"] == "unpublished"      # only the inspectorate holds it
+    assert records["cpo-average-came-down"]["why_unsettled"] == "finding"      # the inspectorate's own published finding
     assert records["recall-2000-under-1000"]["why_unsettled"] == "not_in_book"
     assert records["recall-twelve-fold"]["kind"] == "change"
     assert records["cpo-sum-10996"]["basis"] == "arithmetic"

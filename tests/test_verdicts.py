@@ -542,6 +542,8 @@ def test_the_register_marks_recalls_per_release_as_two_cohorts():
 @pytest.mark.parametrize("why, kind, shown", [
     ("context", "context", "context: worked out by the book, not rated"),
     ("no_series", "level", "no official figure exists for this period"),
+    ("finding", "level", "published finding of the inspectorate"),
+    ("unpublished", "level", "only the publisher holds the data"),
     ("not_in_book", "level", "not yet checked: the book lacks the table"),   # the neighbouring labels stay as they were
     ("not_checkable", "opinion", "opinion: not rated"),
 ])
@@ -571,3 +573,14 @@ def test_the_readers_385000_is_judged_as_reasoning_not_as_a_caseload():
     row = assess_claims(read_edition(), "caseload").set_index("id").loc["cpo-implied-vs-caseload"]
     assert row["kind"] == "inference" and row["verdict"] == "wrong"
     assert row["reason"].startswith("the reasoning does not hold: the 35-case average") and "239,015" in row["reason"]
+
+
+def test_a_finding_its_holder_published_is_reported_as_published_not_as_unpublished():
+    from analysis.figures import reported
+
+    held = reported("HM Inspectorate of Probation (case sample)")
+    published = reported("HM Inspectorate of Probation (case sample)", published_in="its Annual report 2022/2023")
+    assert held.unsettled == "unpublished" and "held only by" in held.missing
+    assert published.unsettled == "finding" and published.value is None
+    assert published.missing == ("the finding of HM Inspectorate of Probation (case sample), as published in its Annual "
+                                 "report 2022/2023; no independent series can check it")

@@ -297,8 +297,16 @@ def context(op: str, values: list[float], note: str = "") -> OfficialFigure:
     return OfficialFigure(None, worked.detail, label="book's own arithmetic", unsettled="context", judgement=judged)
 
 
-def reported(holder: str, settled_by: str = "") -> OfficialFigure:
-    """A finding only its publisher holds (an inspection sample, a leaked snapshot, a pledge)."""
+def reported(holder: str, settled_by: str = "", published_in: str = "") -> OfficialFigure:
+    """A finding only its publisher holds (an inspection sample, a leaked snapshot, a pledge).
+
+    When the holder published the finding itself (`published_in`: an inspectorate's report of its own case
+    sample), it is reported as that publication's finding, not as unpublished: no independent series can
+    check it, and the label says whose finding it is and where it was published.
+    """
+    if published_in:
+        why = f"the finding of {holder}, as published in {published_in}; no independent series can check it"
+        return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""), unsettled="finding")
     why = f"a finding held only by {holder}; no published series can check it"
     return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""), unsettled="unpublished")
 

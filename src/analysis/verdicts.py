@@ -66,7 +66,7 @@ RATINGS = {
 }
 
 #: Why a claim has no verdict.
-UNSETTLED = ("not_in_book", "unpublished", "not_checkable", "pending", "context", "no_series")
+UNSETTLED = ("not_in_book", "unpublished", "not_checkable", "pending", "context", "no_series", "finding")
 
 #: What a claim without a verdict is waiting for, in the reader's words: one label each, with its own
 #: badge colour, count on the landing page and filter on the register (`label_of`).
@@ -78,6 +78,7 @@ LABELS = {
     "pledge_not_held": "pledge: due, no figure held",
     "context": "context: worked out by the book, not rated",
     "no_series": "no official figure exists for this period",
+    "finding": "published finding of the inspectorate",
 }
 
 
@@ -89,7 +90,9 @@ def label_of(verdict: str, why_unsettled: str | None, kind: str) -> str:
     statement that cannot be checked "opinion: not rated"; a figure only the publisher holds
     "only the publisher holds the data"; a figure the book worked out itself from a document's numbers,
     shown as context, "context: worked out by the book, not rated"; a period for which no official
-    series publishes the figure at all "no official figure exists for this period"; any other gap "not
+    series publishes the figure at all "no official figure exists for this period"; a finding an
+    inspectorate published from its own inspections, reported as its finding, "published finding of the
+    inspectorate"; any other gap "not
     yet checked: the book lacks the table" (the reason names the table).
 
     Example: ("cannot be verified", "pending", "pledge") -> "pledge: due later".
@@ -100,7 +103,7 @@ def label_of(verdict: str, why_unsettled: str | None, kind: str) -> str:
         return LABELS["pledge_due_later"] if why_unsettled == "pending" else LABELS["pledge_not_held"]
     if kind == "opinion" or why_unsettled == "not_checkable":
         return LABELS["opinion"]
-    if why_unsettled in ("unpublished", "context", "no_series"):
+    if why_unsettled in ("unpublished", "context", "no_series", "finding"):
         return LABELS[why_unsettled]
     return LABELS["not_in_book"]
 
