@@ -158,7 +158,7 @@ CASES = [
     ("latin-1-text", latin1, RECALL, "row", "not UTF-8", "error"),
     ("schema-type-changed", schema_type, "series.json", "fields[3].type", "integer", "error"),
     ("schema-not-json", lambda f: (f / "schemas/series.json").write_text("{fields: ["), "series.json", "line 1", "not valid JSON", "error"),
-    ("datapackage-not-json", lambda f: replace_text(f, "datapackage.json", '"resources"', "resources"), "datapackage.json", "line 18", "not valid JSON", "error"),
+    ("datapackage-not-json", lambda f: replace_text(f, "datapackage.json", '"resources"', "resources"), "datapackage.json", "line 23", "not valid JSON", "error"),
     ("datapackage-missing-file", lambda f: replace_text(f, "datapackage.json", '"recall_population.csv"', '"recalls.csv"'), "datapackage.json", "resources[", "does not exist", "error"),
     ("unlisted-csv", lambda f: (f / "stray.csv").write_text("a,b\n1,2\n"), "stray.csv", "stray.csv", "not listed", "error"),
     ("wrong-header", lambda f: replace_text(f, RECALL, "series_id,period,", "series,period,"), RECALL, "row 1", "header", "error"),
