@@ -367,3 +367,24 @@ def test_a_correction_is_told_once_and_a_wording_change_briefly():
     assert note.count("verdict-history") == 2 and "(editions 2024-06, 2025-06): judged on the year" in note
     assert '<a href="e.html#corrections-2024-06">Reworded</a> on' in note and "wording only" not in note
     assert "wording only" in _correction_note(found, "e.html")  # without the changed set: every correction in full
+
+
+def test_a_chart_image_is_drawn_once_and_then_copied_from_the_cache(tmp_path, monkeypatch):
+    import vl_convert
+
+    from analysis.site import chart_images
+
+    spec = '{"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x", "type": "quantitative"}}}'
+    page = tmp_path / "out" / "notebooks" / "p.html"
+    page.parent.mkdir(parents=True)
+    text = ('<div class="chart-block" data-chart="vis-0123456789abcdef"><p class="chart-title">T</p>'
+            '<p class="chart-download"><a class="chart-image" href="_static/charts/vis-0123456789abcdef.png">PNG</a></p>'
+            f"</div>\n<script>\n  var spec = {spec};\n</script>")
+    calls = []
+    monkeypatch.setattr(vl_convert, "vegalite_to_png", lambda s, scale: calls.append(s) or b"\x89PNG-fake")
+    pages = {page: text}
+    assert chart_images(pages, tmp_path / "out", "https://x.org/", tmp_path / "cache") == 1
+    assert (tmp_path / "out" / "_static/charts/vis-0123456789abcdef.png").read_bytes() == b"\x89PNG-fake"
+    assert 'href="../_static/charts/vis-0123456789abcdef.png"' in pages[page]
+    assert chart_images({page: text}, tmp_path / "out", "https://x.org/", tmp_path / "cache") == 0 and len(calls) == 1
+    assert chart_images({page: text}, tmp_path / "out", "https://y.org/", tmp_path / "cache") == 1  # another address

@@ -422,7 +422,9 @@ def stage_sources(paths: BuildPaths, chapters: list[Chapter], stage: Path, fresh
     shutil.copy2(vega_bundle(paths), stage / "_static" / "vega-bundle.js")
     shutil.copy2(root / "CONTRIBUTING.md", stage / "CONTRIBUTING.md")  # included by book/contributing.md
     as_of = next((c.parameters["as_of"] for c in chapters if "as_of" in c.parameters), "")
-    (stage / "_site.json").write_text(json.dumps({"published": published_date(), "as_of": str(as_of)}))
+    # the chart images are drawn once per content (site.chart_images keys them by what they show)
+    (stage / "_site.json").write_text(json.dumps({"published": published_date(), "as_of": str(as_of),
+                                                 "chart_images": str(paths.cache / "chart-images")}))
     for chapter in chapters:
         target = stage / chapter.notebook.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ The build writes `_site.json` (published date, as-of month) into the staged sour
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -353,26 +354,38 @@ def chart_image_spec(spec: dict, title: str, finding: str, source: str, site: st
     return spec
 
 
-def chart_images(pages: dict[Path, str], outdir: Path, site: str) -> int:
+def chart_images(pages: dict[Path, str], outdir: Path, site: str, cache: Path | None = None) -> int:
     """Draw every chart on the built pages as a PNG in `_static/charts` (vl-convert, on this machine) and point
-    each page's image link at it.  Returns the number of images drawn."""
+    each page's image link at it.  An image already drawn for the same spec, words and address is copied from
+    `cache` instead (a key of what it shows), so a rebuild draws only what changed.  Returns the number drawn."""
     import vl_convert  # heavy: the PNG renderer, loaded only at the end of a build
 
     folder = outdir / CHART_IMAGES
     folder.mkdir(parents=True, exist_ok=True)
-    drawn = set()
+    if cache:
+        cache.mkdir(parents=True, exist_ok=True)
+    done, drawn = set(), 0
     for page, text in pages.items():
         for match in CHART_PARTS.finditer(text):
             chart = match.group("id")
-            if chart in drawn:
+            if chart in done:
                 continue
             words = {k: html.unescape(re.sub(r"<[^>]+>", "", match.group(k) or "")) for k in ("title", "finding", "source")}
             spec = chart_image_spec(json.loads(match.group("spec")), words["title"], words["finding"], words["source"], site)
-            (folder / f"{chart}.png").write_bytes(vl_convert.vegalite_to_png(spec, scale=1.5))
-            drawn.add(chart)
+            key = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
+            kept = cache / f"{key}.png" if cache else None
+            if kept and kept.is_file():
+                image = kept.read_bytes()
+            else:
+                image = vl_convert.vegalite_to_png(spec, scale=1.5)
+                drawn += 1
+                if kept:
+                    kept.write_bytes(image)
+            (folder / f"{chart}.png").write_bytes(image)
+            done.add(chart)
         rel = Path(*[".."] * (len(page.relative_to(outdir).parts) - 1)).as_posix()
         pages[page] = text.replace(f'href="{CHART_IMAGES}/', f'href="{rel}/{CHART_IMAGES}/')
-    return len(drawn)
+    return drawn
 
 
 GLOSSARY_PAGE = "book/glossary"
@@ -446,7 +459,8 @@ def build_finished(app, exception):
     written = {page: page.read_text(encoding="utf-8") for page in outdir.rglob("*.html")}
     pages = {page: drop_empty_figures(unique_chart_ids(lazy_theme_scripts(FONTAWESOME.sub("", text))))
              for page, text in written.items()}
-    chart_images(pages, outdir, app.config.html_baseurl)
+    cache = site_settings(app.srcdir).get("chart_images")
+    chart_images(pages, outdir, app.config.html_baseurl, Path(cache) if cache else None)
     terms = glossary_terms((Path(app.srcdir) / f"{GLOSSARY_PAGE}.md").read_text(encoding="utf-8"))
     for page in pages:
         name = page.relative_to(outdir).with_suffix("").as_posix()
