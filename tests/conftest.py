@@ -40,6 +40,19 @@ def set_value(csv_path: Path, series_id: str, period: str, new_value: str, publi
         csv.writer(fh, lineterminator="\n").writerows(rows)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_chart_images(tmp_path_factory, worker_id):
+    """Every build in the session (in this process or a command it runs) draws each chart image once."""
+    import os
+
+    from analysis.paths import CHART_IMAGES_ENV
+
+    base = tmp_path_factory.getbasetemp()
+    folder = (base if worker_id == "master" else base.parent) / "chart-images"
+    os.environ[CHART_IMAGES_ENV] = str(folder)
+    yield folder
+
+
 @pytest.fixture(scope="session")
 def shared_build(tmp_path_factory, worker_id) -> Path:
     """One clean build of the book per test session, made by whichever xdist worker asks first

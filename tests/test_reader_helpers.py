@@ -388,3 +388,14 @@ def test_a_chart_image_is_drawn_once_and_then_copied_from_the_cache(tmp_path, mo
     assert 'href="../_static/charts/vis-0123456789abcdef.png"' in pages[page]
     assert chart_images({page: text}, tmp_path / "out", "https://x.org/", tmp_path / "cache") == 0 and len(calls) == 1
     assert chart_images({page: text}, tmp_path / "out", "https://y.org/", tmp_path / "cache") == 1  # another address
+
+
+def test_a_claim_card_links_to_its_quote_in_the_archived_document():
+    from analysis.evidence import in_context
+
+    lines = (ROOT / "data/documents/05-bbc-leaked-workload-data-2023.txt").read_text(encoding="utf-8").split("\n")
+    n, words = next((n, text[3:40]) for n, text in enumerate(lines, start=1) if n > 4 and len(text) > 50)
+    row = pd.Series({"document_file": "05-bbc-leaked-workload-data-2023.txt", "quote": words})
+    assert in_context(row) == (f' <a class="in-context" href="../_static/documents/05-bbc-leaked-workload-data-2023.html#p-{n}">'
+                               "In context.</a>")
+    assert in_context(pd.Series({"document_file": "05-bbc-leaked-workload-data-2023.txt", "quote": "words not there"})) == ""

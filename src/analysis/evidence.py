@@ -20,7 +20,7 @@ from .charts import DOWNLOAD_COLUMNS, PALETTE, download_rows, series_chart, sour
 from .formatting import at_period, figure, period_text
 from .periods import month_end, period_end
 from .official_data import DataError, series, series_names
-from .pages import HTML, badge, label, quote_of
+from .pages import HTML, archived_page, badge, label, quote_of, quote_paragraph
 
 #: Fewest points for a chart; with fewer the figures are shown as a table.
 MIN_POINTS = 3
@@ -173,10 +173,21 @@ def claim_cards(assessed: pd.DataFrame) -> HTML:
             f'<div class="claim-card" id="evidence-{html.escape(row["id"])}">'
             + (f'<p class="claim-source">{html.escape(source)}</p>' if source != said else "")
             + f'<blockquote class="claim-words">{html.escape(str(words))}</blockquote>'
-            f'<p>{badge(row["verdict"], label(row))} {html.escape(str(conclusion))}</p></div>')
+            f'<p>{badge(row["verdict"], label(row))} {html.escape(str(conclusion))}{in_context(row)}</p></div>')
         said = source
         lines.append(f"{row['id']}: {row['verdict']}")
     return HTML("".join(cards), "\n".join(lines))
+
+
+def in_context(row) -> str:
+    """A link from a claim to the paragraph of the archived document its quote begins in (" In context."), or
+    nothing when the quote cannot be found there."""
+    file = str(row.get("document_file") or "")
+    paragraph = quote_paragraph(file, str(row.get("quote") or ""))
+    if not paragraph:
+        return ""
+    return (f' <a class="in-context" href="../_static/documents/{html.escape(archived_page(file))}#p-{paragraph}">'
+            "In context.</a>")
 
 
 def glue_sections(chapter: str, assessed: pd.DataFrame, claims: list[dict], sections: dict[str, str], as_of: str, glue):

@@ -15,6 +15,9 @@ from pathlib import Path
 DATA_DIR_ENV = "ANALYSIS_DATA_DIR"
 #: Environment variable naming a file in which every data file read is logged.
 READS_LOG_ENV = "ANALYSIS_READS_LOG"
+#: A folder of chart images drawn by earlier builds, keyed by what each shows (default: the build's own cache);
+#: the tests share one across their builds.
+CHART_IMAGES_ENV = "ANALYSIS_CHART_IMAGES"
 
 
 def repo_root() -> Path:

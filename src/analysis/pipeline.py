@@ -41,7 +41,7 @@ import nbformat
 
 from .outputs import OUTPUTS_DIR_ENV, STAGED
 from .params import Chapter, load_chapters
-from .paths import DATA_DIR_ENV, READS_LOG_ENV, repo_root
+from .paths import CHART_IMAGES_ENV, DATA_DIR_ENV, READS_LOG_ENV, repo_root
 
 #: Papermill metadata that changes on every run and must not reach committed notebooks or HTML.
 VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path", "environment_variables")
@@ -424,7 +424,8 @@ def stage_sources(paths: BuildPaths, chapters: list[Chapter], stage: Path, fresh
     as_of = next((c.parameters["as_of"] for c in chapters if "as_of" in c.parameters), "")
     # the chart images are drawn once per content (site.chart_images keys them by what they show)
     (stage / "_site.json").write_text(json.dumps({"published": published_date(), "as_of": str(as_of),
-                                                 "chart_images": str(paths.cache / "chart-images")}))
+                                                 "chart_images": os.environ.get(CHART_IMAGES_ENV)
+                                                 or str(paths.cache / "chart-images")}))
     for chapter in chapters:
         target = stage / chapter.notebook.relative_to(root)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -379,8 +380,10 @@ def chart_images(pages: dict[Path, str], outdir: Path, site: str, cache: Path | 
             else:
                 image = vl_convert.vegalite_to_png(spec, scale=1.5)
                 drawn += 1
-                if kept:
-                    kept.write_bytes(image)
+                if kept:  # written whole, then moved in: two builds may share the folder
+                    part = kept.with_name(f"{kept.name}.{os.getpid()}.part")
+                    part.write_bytes(image)
+                    os.replace(part, kept)
             (folder / f"{chart}.png").write_bytes(image)
             done.add(chart)
         rel = Path(*[".."] * (len(page.relative_to(outdir).parts) - 1)).as_posix()
