@@ -136,3 +136,17 @@ def test_every_series_has_a_reader_facing_name_and_a_bad_names_file_is_refused(t
     (tmp_path / "series_names.yml").write_text("recall_population: 12\n")
     with pytest.raises(DataError, match=r"series_names\.yml, column 'recall_population'"):
         series_names(tmp_path)
+
+
+def test_one_figure_looked_up_by_index_is_the_figure_the_series_gives():
+    from analysis.official_data import DataError, point, series, source_of, value_on
+
+    frame = series("recall_population", "recall_population")
+    for period in ("2024-06-30", "1995-06-30", "2000-06-30"):
+        assert point("recall_population", "recall_population", period) == (value_on(frame, period), source_of(frame, period))
+    assert point("recall_population", "recall_population", "2000-06-30") == (None, None)
+    value, src = point("recall_population", "recall_population", "2024-06-30")
+    src["value"] = "changed"  # a caller's copy: the index is not touched
+    assert "value" not in point("recall_population", "recall_population", "2024-06-30")[1]
+    with pytest.raises(DataError, match="holds no series 'no_such_series'"):
+        point("recall_population", "no_such_series", "2024-06-30")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .formatting import at_period, count, figure, period_text
-from .official_data import DataError, _parsed, break_between, dated_series, series, series_names, source_of, value_on
+from .official_data import DataError, _parsed, break_between, dated_series, point, series, series_names
 from .periods import ends_by, month_end, period_end, period_type_of
 from .verdicts import judge_context, judge_inference, judge_law, judge_opinion, judge_pledge
 
@@ -78,12 +78,11 @@ def _lookup(file: str, series_id: str, period: str, settled_by: str = "") -> tup
     Any other failure (a missing file, a malformed row) always propagates.
     """
     try:
-        frame = series(file, series_id)
+        return point(file, series_id, period)
     except DataError as err:
         if settled_by and err.column == "series_id":
             return None, None
         raise
-    return value_on(frame, period), source_of(frame, period)
 
 
 def published(file: str, series_id: str, period: str, settled_by: str = "", as_of: str = "") -> OfficialFigure:

@@ -215,6 +215,30 @@ def series(name: str, series_id: str, folder: Path | None = None) -> pd.DataFram
     return picked.copy()
 
 
+_POINTS: dict[tuple[str, str, str], dict[str, tuple[float | None, dict]]] = {}
+
+
+def point(name: str, series_id: str, period: str, folder: Path | None = None) -> tuple[float | None, dict | None]:
+    """The value and provenance of one series' figure for `period` (as `value_on` and `source_of` give them
+    from `series`), or (None, None) when the period is not held; indexed once per file content, since
+    judging every claim looks up hundreds of single figures."""
+    key, _ = _parsed(name, folder)
+    index = _POINTS.get((*key, series_id))
+    if index is None:
+        frame = series(name, series_id, folder)
+        cols = [*PROVENANCE_COLUMNS, "source_kind"]
+        index = {}
+        for row in frame.to_dict("records"):
+            if str(row["period"]) not in index:
+                value = None if pd.isna(row["value"]) else float(row["value"])
+                index[str(row["period"])] = (value, {col: row[col] for col in cols})
+        if len(_POINTS) >= 512:
+            _POINTS.clear()
+        _POINTS[(*key, series_id)] = index
+    value, src = index.get(str(period), (None, None))
+    return value, (dict(src) if src is not None else None)
+
+
 def dated_series(name: str, series_id: str, folder: Path | None = None) -> pd.DataFrame:
     """Return a stock series (period_type `date`) with a `date` column, oldest first."""
     rows = series(name, series_id, folder)

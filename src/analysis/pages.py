@@ -15,6 +15,7 @@ import pandas as pd
 
 from .claims import assess_claims, load_register, verdict_counts
 from .editions import changes_between, corrections_by_claim, verdict_changed, verdict_history
+from .official_data import series_names
 from .paths import data_dir
 from .formatting import NOT_HELD, figure, missing, month_text
 from .verdicts import LABELS, MEANINGS, Verdict, rules_table
@@ -562,6 +563,12 @@ def left_out_html(entries: list[dict]) -> HTML:
                 f'<th scope="col">Why it is not a claim the book checks</th></tr></thead><tbody>{rows}</tbody></table>', text)
 
 
+def _series_cell(series_id: str) -> str:
+    """A series in a contributor's table: its reader-facing name, then its id in the data."""
+    name = series_names().get(series_id, "")
+    return (f"{html.escape(name)} " if name else "") + f"<code>{html.escape(series_id)}</code>"
+
+
 def _history_note(steps: list[tuple[str, str]] | None, editions_page: str) -> str:
     if not steps:
         return ""
@@ -740,14 +747,14 @@ def editions_html(records: list[dict], register_path: str = "claims-register.htm
             block.append(corrections_html(as_of, fixes, claim_link))
             text += [f"  correction {c['date']}: {c['why']}" for c in fixes]
         if record["previous"]:
-            new = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{html.escape(f['series'])}</td>"
+            new = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{_series_cell(f['series'])}</td>"
                           f"<td>{html.escape(f['period'])}</td><td>{_figure_text(f['value'])}</td>"
                           f"<td>{html.escape(f['publication'])}</td></tr>" for f in new_figures)
             block.append(f"<h3>New figures ({len(new_figures)})</h3>" + (
                 '<div class="wide-table"><table class="verdict-table"><thead><tr><th>File</th><th>Series</th>'
                 f'<th>Period</th><th>Figure</th><th>Publication</th></tr></thead><tbody>{new}</tbody></table></div>'
                 if new else "<p>None.</p>"))
-            rev = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{html.escape(f['series'])}</td>"
+            rev = "".join(f"<tr><td>{html.escape(f['file'])}.csv</td><td>{_series_cell(f['series'])}</td>"
                           f"<td>{html.escape(f['period'])}</td><td>{_figure_text(f['old_value'])} &rarr; "
                           f"{_figure_text(f['value'])}</td><td>{html.escape(f['publication'])}</td></tr>"
                           for f in revised_figures)
