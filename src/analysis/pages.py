@@ -642,7 +642,8 @@ def chapter_answer(verdicts: pd.DataFrame) -> str:
 
 
 def answer_sentences(rows: pd.DataFrame, brief: bool, said: set) -> list[str]:
-    """One sentence per headline claim: “its words” (who, when): verdict, then the book's conclusion
+    """One sentence per headline claim: “its words” (who, when): its verdict (or, without one, its label:
+    "published finding of the inspectorate"), then the book's conclusion
     (whole, or `brief`: its first sentence and the latest figure).  A latest figure already in `said`
     is not given again; each one given is added to it."""
     out = []
@@ -656,7 +657,7 @@ def answer_sentences(rows: pd.DataFrame, brief: bool, said: set) -> list[str]:
             conclusion = conclusion[:conclusion.index(now)].rstrip()
         if latest and (brief or now in conclusion):
             said.add(latest)
-        out.append(f"“{row['stated_text']}” ({said_by(row)}): {row['verdict']}. {conclusion}")
+        out.append(f"“{row['stated_text']}” ({said_by(row)}): {label(row)}. {conclusion}")
     return out
 
 
