@@ -322,8 +322,10 @@ def test_every_chapter_answers_its_question_first_and_the_landing_page_answers_t
 
 def test_no_page_shows_a_placeholder_or_a_day_without_its_preposition(site):
     """The cite line and Open Graph name the book, not the theme's "Project name not set"; a count on a day
-    reads "on 31 December 1996", not "in 31 December 1996"; no word is doubled ("50 cases cases")."""
-    wrong = re.compile(r"Project name not set|\bin (?:30|31) (?:March|June|September|December) \d{4}|\b([a-z]+) \1\b")
+    reads "on 31 December 1996", not "in 31 December 1996"; no word is doubled ("50 cases cases"); no missing value
+    reads "nan"."""
+    wrong = re.compile(r"Project name not set|\bin (?:30|31) (?:March|June|September|December) \d{4}|\b([a-z]+) \1\b"
+                       r"|\b(?:nan|NaN)\b")
     block = re.compile(r"</?(?:p|li|td|th|tr|div|h\d|dt|dd|br|caption|table|ul|ol)\b[^>]*>")
 
     def text(page):  # a block ends a run of words; an inline tag (a glued figure's span) does not

@@ -649,6 +649,7 @@ def answer_sentences(rows: pd.DataFrame, brief: bool, said: set) -> list[str]:
     out = []
     for _, row in rows.iterrows():
         conclusion, latest = str(row["conclusion"]), row.get("latest_figure")
+        latest = latest if isinstance(latest, str) and latest else ""  # NaN or None: no latest figure held
         now = f"The latest figure the book holds is {latest}"
         repeated = bool(latest) and latest in said
         if brief:
