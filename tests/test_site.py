@@ -409,3 +409,20 @@ def test_no_built_page_shows_a_broken_piece(site):
     found = {str(p.relative_to(site)): page_breakages(p.read_text()) for p in site.rglob("*.html")
              if "_static/documents" not in p.as_posix()}  # the archived documents are kept as captured
     assert {p: hits for p, hits in found.items() if hits} == {}
+
+
+def test_every_chapter_with_a_chart_shares_its_first_chart_as_its_image(site):
+    """og:image is the chapter's first chart, drawn at build time, at the site's address; the image is in the site."""
+    import yaml
+
+    base = yaml.safe_load((ROOT / "_config.yml").read_text())["html"]["baseurl"].rstrip("/") + "/"
+    for page in CHAPTER_PAGES:
+        text = (site / page).read_text()
+        first = re.search(r'class="vega-chart" id="(vis-[0-9a-f]+)"', text)
+        image = re.search(r'<meta property="og:image" content="([^"]+)"', text)
+        if first is None:
+            assert image is None, page
+            continue
+        assert image and image.group(1) == f"{base}_static/charts/{first.group(1)}.png", page
+        assert (site / image.group(1).removeprefix(base)).read_bytes()[:4] == b"\x89PNG", page
+        assert 'name="twitter:card" content="summary_large_image"' in text, page
