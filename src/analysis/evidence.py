@@ -19,8 +19,8 @@ from .claims import figure_args, load_register
 from .charts import DOWNLOAD_COLUMNS, PALETTE, download_rows, series_chart, source_line, stated_chart, titled
 from .formatting import at_period, figure, period_text
 from .periods import month_end, period_end
-from .official_data import DataError, series, series_names
-from .pages import HTML, archived_page, badge, label, quote_of, quote_paragraph
+from .official_data import DataError, series, series_name, series_names
+from .pages import HTML, archived_link, badge, label, quote_of
 
 #: Fewest points for a chart; with fewer the figures are shown as a table.
 MIN_POINTS = 3
@@ -55,7 +55,7 @@ def points(file: str, series_id: str) -> pd.DataFrame:
 def series_label(series_id: str) -> str:
     """A series as a reader names it (`data/series_names.yml`): 'probation_caseload_total' -> 'People under
     probation supervision'; an id the file lacks reads as its words ('Probation caseload total')."""
-    return series_names().get(series_id) or series_id.replace("_", " ").capitalize()
+    return series_name(series_id)
 
 
 def section_evidence(claims: list[dict], as_of: str, stated_prefix=""):
@@ -182,12 +182,8 @@ def claim_cards(assessed: pd.DataFrame) -> HTML:
 def in_context(row) -> str:
     """A link from a claim to the paragraph of the archived document its quote begins in (" In context."), or
     nothing when the quote cannot be found there."""
-    file = str(row.get("document_file") or "")
-    paragraph = quote_paragraph(file, str(row.get("quote") or ""))
-    if not paragraph:
-        return ""
-    return (f' <a class="in-context" href="../_static/documents/{html.escape(archived_page(file))}#p-{paragraph}">'
-            "In context.</a>")
+    address = archived_link(str(row.get("document_file") or ""), str(row.get("quote") or ""))
+    return f' <a class="in-context" href="{address}">In context.</a>' if "#p-" in address else ""
 
 
 def glue_sections(chapter: str, assessed: pd.DataFrame, claims: list[dict], sections: dict[str, str], as_of: str, glue):

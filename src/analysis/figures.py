@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .formatting import at_period, count, figure, period_text
-from .official_data import DataError, _parsed, break_between, dated_series, point, series, series_names
+from .official_data import DataError, _parsed, break_between, dated_series, point, series, series_name
 from .periods import ends_by, month_end, period_end, period_type_of
 from .verdicts import judge_context, judge_inference, judge_law, judge_opinion, judge_pledge
 
@@ -58,7 +58,7 @@ class OfficialFigure:
 def series_words(series_id: str) -> str:
     """A series as a reason names it, mid-sentence: its reader-facing name (`data/series_names.yml`) with a
     small first letter ('people in prison on recall'), or its id in words for a series still to be added."""
-    name = series_names().get(series_id) or series_id.replace("_", " ")
+    name = series_name(series_id)
     return name if name[1:2].isupper() else name[:1].lower() + name[1:]
 
 

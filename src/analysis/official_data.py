@@ -93,6 +93,12 @@ def series_names(folder: Path | None = None) -> dict[str, str]:
 _NAMES: dict[tuple[str, str], dict[str, str]] = {}
 
 
+def series_name(series_id: str, folder: Path | None = None) -> str:
+    """One series as a reader names it ('recall_population' -> 'People in prison on recall'); a series still
+    to be added, which the names file lacks, reads as its id in words ('Recall population')."""
+    return series_names(folder).get(series_id) or series_id.replace("_", " ").capitalize()
+
+
 def _checked_names(path: Path, found: object) -> dict[str, str]:
     if not isinstance(found, dict):
         raise DataError(path, None, None, "must map each series_id to its name")

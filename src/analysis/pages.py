@@ -155,6 +155,15 @@ def quote_paragraph(file: str, quote: str) -> int | None:
     return None if at < 0 else _ARCHIVES[key].count("\n", 0, at) + 1
 
 
+def archived_link(file: str, quote: str = "", prefix: str = "../") -> str:
+    """The address of a document's archived page, at the line its quote begins on when the quote is found
+    there ('../_static/documents/05-bbc.html#p-12'); empty when there is no archived file."""
+    if not file:
+        return ""
+    paragraph = quote_paragraph(file, quote)
+    return f"{prefix}_static/documents/{html.escape(archived_page(file))}" + (f"#p-{paragraph}" if paragraph else "")
+
+
 def document_link(row: pd.Series, prefix: str = "../") -> str:
     """The claim's source line: who, and a link to the document where the claim was made: to where it was
     published when the register holds that address, with the book's archived copy beside it as the fallback."""
@@ -164,9 +173,7 @@ def document_link(row: pd.Series, prefix: str = "../") -> str:
     original = row.get("document_url")
     if original is None:  # a row made without the register's document fields
         original = load_register()["documents"].get(document_id, {}).get("url", "")
-    paragraph = quote_paragraph(file, str(row.get("quote") or ""))
-    archived = (f"{prefix}_static/documents/{html.escape(archived_page(file))}" + (f"#p-{paragraph}" if paragraph else "")
-                if file else "")
+    archived = archived_link(file, str(row.get("quote") or ""), prefix)
     if original:
         name = f'<a href="{html.escape(original)}">{name}</a>' + (f' (<a href="{archived}">archived copy</a>)' if archived else "")
     elif archived:

@@ -31,7 +31,7 @@ from pathlib import Path
 from .charts import wrap
 from .claims import load_register
 from .outputs import REGISTER_CSV, REGISTER_JSON, staged_register
-from .pages import VERDICT_RATING, archived_page
+from .pages import VERDICT_RATING, archived_page, quote_of
 from .paths import data_dir
 
 SITE_FILE = "_site.json"
@@ -127,7 +127,7 @@ def claim_reviews(records: list[dict], url: str, published: str, documents: dict
             "url": f"{url}#claim-{r['id']}",
             "datePublished": published,
             "author": {"@type": "Organization", "name": "Probation in Numbers", **({"url": site} if site else {})},
-            "claimReviewed": re.sub(r"\*\*(.+?)\*\*", r"\1", str(r.get("quote") or r.get("claim"))),
+            "claimReviewed": quote_of(r),
             "itemReviewed": {
                 "@type": "Claim",
                 "author": {"@type": "Person" if speaker and "BBC" not in speaker else "Organization", "name": speaker},
@@ -342,6 +342,11 @@ CHART_PARTS = re.compile(r'<div class="chart-block" data-chart="(?P<id>vis-[0-9a
 CHART_IMAGES = "_static/charts"
 
 
+def to_root(page: Path, outdir: Path) -> str:
+    """The relative address from a built page back to the site's root: '.' for a top-level page, '..' one down."""
+    return Path(*[".."] * (len(page.relative_to(outdir).parts) - 1)).as_posix()
+
+
 def chart_image_spec(spec: dict, title: str, finding: str, source: str, site: str) -> dict:
     """A chart's spec for its image: a fixed width, its title, finding and source line above it, and the
     site's address under them, so the picture carries where it came from when it is shared alone."""
@@ -386,8 +391,7 @@ def chart_images(pages: dict[Path, str], outdir: Path, site: str, cache: Path | 
                     os.replace(part, kept)
             (folder / f"{chart}.png").write_bytes(image)
             done.add(chart)
-        rel = Path(*[".."] * (len(page.relative_to(outdir).parts) - 1)).as_posix()
-        pages[page] = text.replace(f'href="{CHART_IMAGES}/', f'href="{rel}/{CHART_IMAGES}/')
+        pages[page] = text.replace(f'href="{CHART_IMAGES}/', f'href="{to_root(page, outdir)}/{CHART_IMAGES}/')
     return drawn
 
 
@@ -468,8 +472,7 @@ def build_finished(app, exception):
     for page in pages:
         name = page.relative_to(outdir).with_suffix("").as_posix()
         if name not in (GLOSSARY_PAGE, "search", "genindex") and 'class="glossary-term"' not in pages[page]:
-            rel = Path(*[".."] * (len(page.relative_to(outdir).parts) - 1), f"{GLOSSARY_PAGE}.html").as_posix()
-            pages[page] = mark_abbreviations(pages[page], terms, rel)
+            pages[page] = mark_abbreviations(pages[page], terms, f"{to_root(page, outdir)}/{GLOSSARY_PAGE}.html")
     for page, text in written.items():
         new = pages[page]
         # regions that scroll sideways on a phone must be reachable by keyboard
