@@ -1,3 +1,4 @@
+import pytest
 """The shared chart helper draws one series with official and secondary points, gaps and events."""
 
 import pandas as pd
@@ -26,19 +27,43 @@ def test_gap_rows_break_the_line_without_inventing_values():
     assert out["value"].dropna().tolist() == [150.0, 4000.0, 5300.0]
 
 
-def test_a_section_named_under_stated_charts_draws_the_documents_own_figures():
+def test_the_pdu_scores_are_one_table_read_from_the_slides_and_charted_in_their_section():
     from analysis.claims import load_register
-    from analysis.evidence import section_evidence, stated_figures
+    from analysis.evidence import section_evidence, table_figures
+    from analysis.tables import stated_table
 
     register = load_register()
-    assert register["stated_charts"]["inspections"] == {"insp-pdu-scores": "insp-score-"}
+    assert not [c for c in register["claims"] if c["id"].startswith("insp-score-")]   # one entry, not 36 claims
+    rows = stated_table("insp-pdu-scores")
+    assert len(rows) == 36 and list(rows["label"][:2]) == ["Swansea NPT", "Gwent"]
+    assert rows["label"].iloc[-1] == "Bristol & South Gloucestershire PDU"
+    assert (rows["starred"].sum(), rows["value"].min(), rows["value"].max()) == (9, 0, 15)
+    assert rows.loc[rows["label"] == "Lewisham & Bromley", ["value", "maximum"]].values.tolist() == [[4.0, 24.0]]
+    assert rows.loc[rows["label"] == "Gateshead & South Tyneside", ["value", "maximum"]].values.tolist() == [[15.0, 27.0]]
+    frame, unit, document, download = table_figures("insp-pdu-scores")
+    assert unit == "points" and document == "HMIP annual report slides" and len(download) == 36
+    assert "Lewisham & Bromley (out of 24)" in set(frame["label"])
     claims = [c for c in register["claims"] if c.get("section") == "insp-pdu-scores"]
-    frame, unit, document, _ = stated_figures(claims, "insp-score-")
-    assert len(frame) == 36 and unit == "points" and document == "HMIP annual report slides"
-    assert "Swansea NPT" in set(frame["label"]) and frame["value"].between(0, 27).all()
-    chart, caption, frames = section_evidence(claims, "2024-06", "insp-score-")
+    chart, caption, frames = section_evidence(claims, "2024-06", table="insp-pdu-scores")
     assert "No official series holds these figures" in caption and frames == []
     assert chart.to_dict()["title"]["text"] == "The figures as stated: HMIP annual report slides"
+
+
+def test_a_table_row_that_does_not_read_is_refused_with_the_document_and_line(data_copy):
+    from analysis.official_data import DataError
+    from analysis.tables import stated_table
+
+    path = data_copy / "documents" / "03-hmip-probation-annual-report-2023-slides.txt"
+    text = path.read_text(encoding="utf-8")
+    line = text.splitlines().index("Gwent\t\t6\t\t\t\t") + 1
+    path.write_text(text.replace("Gwent\t\t6\t", "Gwent\t\tsix\t", 1), encoding="utf-8")
+    with pytest.raises(DataError, match=rf"03-hmip-probation-annual-report-2023-slides.txt, row {line}, column 'value'"):
+        stated_table("insp-pdu-scores", data_copy)
+    path.write_text(text.replace("Gwent\t\t6\t", "Gwent\t\t28\t", 1), encoding="utf-8")
+    with pytest.raises(DataError, match="Gwent scores 28, more than its maximum 27"):
+        stated_table("insp-pdu-scores", data_copy)
+    path.write_text(text.replace("Gwent\t\t6\t", "Gwent\t\t27\t", 1), encoding="utf-8")
+    assert stated_table("insp-pdu-scores", data_copy)["value"].iloc[1] == 27
 
 
 def test_stated_charts_may_name_the_claims_and_label_their_bars():

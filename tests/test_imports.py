@@ -19,7 +19,7 @@ FLOORS = [
     ["paths", "periods", "problems", "outputs", "charts", "dist", "sources", "linkcheck", "formatting",
      "__init__", "chapters.__init__"],
     ["units", "official_data"],
-    ["verdicts", "params", "meaning"],
+    ["verdicts", "params", "meaning", "tables"],
     ["figures"],
     ["chapters.recall", "chapters.caseload", "chapters.community"],
     ["claims"],

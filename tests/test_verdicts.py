@@ -252,6 +252,46 @@ def test_arithmetic_recomputes_the_documents_figures():
     assert judge_arithmetic(31, 36, "headcount").verdict == UN
 
 
+SUMMARY = {"Good": 1, "Requires improvement": 15, "Inadequate": 15}
+
+
+def test_a_summary_is_reconciled_with_its_table_by_the_publishers_rule():
+    from analysis.verdicts import judge_reconciliation
+
+    same = judge_reconciliation(SUMMARY, 31, {"Good": 1, "Requires improvement": 15, "Inadequate": 15})
+    assert (same.verdict, same.rating, same.kind) == (A, 5, "arithmetic") and "give 1 Good, 15 Requires" in same.reason
+    one_off = judge_reconciliation(SUMMARY, 31, {"Good": 1, "Requires improvement": 16, "Inadequate": 14})
+    assert (one_off.verdict, one_off.rating) == (W, 1) and "not 1 Good, 15 Requires improvement, 15 Inadequate" in one_off.reason
+    extra = judge_reconciliation(SUMMARY, 32, {"Good": 1, "Requires improvement": 15, "Inadequate": 15, "Outstanding": 1})
+    assert extra.verdict == W   # a row the summary does not count is a difference too
+
+
+def test_without_the_publishers_rule_a_summary_stays_its_finding_and_the_gap_is_named():
+    from analysis.verdicts import judge_reconciliation
+
+    more = judge_reconciliation(SUMMARY, 36, None, "the inspectorate's finding", "its ratings rules")
+    assert (more.verdict, more.rating, more.why_unsettled) == (U, None, "finding")
+    assert "36 rows, 5 more than the 31 the summary counts" in more.reason and "leaves out" in more.reason
+    assert more.reason.startswith("the inspectorate's finding;") and more.reason.endswith("its ratings rules would settle it")
+    even = judge_reconciliation(SUMMARY, 31)
+    assert "31 rows, as many as the summary counts" in even.reason and even.why_unsettled == "finding"
+    fewer = judge_reconciliation(SUMMARY, 30)
+    assert "1 fewer than the 31" in fewer.reason and "adds" in fewer.reason
+
+
+def test_the_31_pdu_summary_is_reconciled_with_the_slides_table_of_36():
+    from analysis.claims import assess_claims
+    from analysis.editions import read_edition
+
+    frame = assess_claims(read_edition(), "inspections").set_index("id")
+    row = frame.loc["insp-31-pdus"]
+    assert (row["verdict"], row["label"]) == ("cannot be verified", "published finding of the inspectorate")
+    assert "the table lists 36 rows, 5 more than the 31 the summary counts" in row["reason"]
+    table = frame.loc["insp-pdu-scores-table"]
+    assert table["label"] == "published finding of the inspectorate"
+    assert "36 rows under 'Overall PDU ratings: Jan 2022 - Aug 2023', scored from 0 to 15" in table["reason"]
+
+
 @pytest.mark.parametrize("holds, verdict, rating", [(True, A, 5), (None, M, 3), (False, W, 1)])
 def test_inference_is_judged_on_the_reasoning(holds, verdict, rating):
     result = judge_inference(holds, "an officer-only average times officers and PSOs together")

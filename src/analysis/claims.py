@@ -25,6 +25,7 @@ from .figures import OfficialFigure
 from .official_data import DataError, log_read
 from .paths import data_dir, using_data
 from .periods import period_end, period_type_of
+from .tables import stated_table, table_specs
 from .verdicts import KINDS as CLAIM_KINDS
 from .verdicts import UNSETTLED, Verdict, judge, judge_bracket, judge_cohort, kind_for, label_of, rule_for, still_holds
 
@@ -128,6 +129,11 @@ def load_register(folder: Path | None = None) -> dict:
             if anchor not in sections.get(name, {}):
                 raise DataError(directory / f"{name}.yml", None, "stated_charts",
                                 f"section {anchor!r} is not under 'sections'")
+    for name, (path, spec) in table_specs(folder).items():
+        if spec.get("section") not in sections.get(path.stem, {}):
+            raise DataError(path, None, f"stated_tables.{name}.section",
+                            f"table {name!r} names section {spec.get('section')!r}, which is not under 'sections'")
+        stated_table(name, folder)   # every row read, or refused with the document and line
     return {"documents": documents, "claims": claims, "sections": sections, "caveats": caveats,
             "stated_charts": stated_charts}
 

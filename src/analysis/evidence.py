@@ -21,6 +21,7 @@ from .formatting import at_period, figure, period_text
 from .periods import month_end, period_end
 from .official_data import DataError, series, series_name, series_names
 from .pages import HTML, archived_link, badge, label, quote_of
+from .tables import stated_table, table_specs
 
 #: Fewest points for a chart; with fewer the figures are shown as a table.
 MIN_POINTS = 3
@@ -58,7 +59,7 @@ def series_label(series_id: str) -> str:
     return series_name(series_id)
 
 
-def section_evidence(claims: list[dict], as_of: str, stated_prefix=""):
+def section_evidence(claims: list[dict], as_of: str, stated_prefix="", table: str = ""):
     """The evidence for one section: a chart of its longest series, or a table of the figures used.
 
     The chart runs to the as-of month, or to the latest period a claim in the section names
@@ -95,7 +96,7 @@ def section_evidence(claims: list[dict], as_of: str, stated_prefix=""):
     if rows:
         table = pd.DataFrame(rows)
         return figures_table(table), "The official figures the claims are checked against.", [table]
-    stated = stated_figures(claims, stated_prefix) if stated_prefix else None
+    stated = table_figures(table) if table else stated_figures(claims, stated_prefix) if stated_prefix else None
     if stated is not None:
         frame, unit, document, rows = stated
         finding = f"{len(frame)} figures as {document} states them, from {frame['value'].min():,g} to {frame['value'].max():,g}."
@@ -138,6 +139,23 @@ def stated_figures(claims: list[dict], prefix):
                         source=f"{doc.get('publisher', '')}: {doc.get('title', document)}",
                         official_or_secondary=STATED, publication_url=doc.get("url", ""))[DOWNLOAD_COLUMNS]
     return frame, unit, document, rows
+
+
+def table_figures(name: str):
+    """A document's own table (`tables.stated_table`) as `stated_figures` gives a section's claims: (frame of
+    label and value, unit, document, download rows); a row out of the smaller maximum says so in its label."""
+    rows = stated_table(name)
+    spec = table_specs()[name][1]
+    labels = [f"{label} (out of {maximum:g})" if starred else label
+              for label, maximum, starred in zip(rows["label"], rows["maximum"], rows["starred"])]
+    frame = pd.DataFrame({"label": labels, "value": rows["value"]})
+    doc = load_register()["documents"][str(spec["document"])]
+    document = doc.get("short", str(spec["document"]))
+    unit = str(spec["unit"]).replace("_", " ")
+    download = frame.assign(date=str(doc.get("date", "")), unit=unit, series=frame["label"],
+                            source=f"{doc.get('publisher', '')}: {doc.get('title', document)}",
+                            official_or_secondary=STATED, publication_url=doc.get("url", ""))[DOWNLOAD_COLUMNS]
+    return frame, unit, document, download
 
 
 def fmt_value(value: float, unit: str) -> str:
@@ -193,10 +211,11 @@ def glue_sections(chapter: str, assessed: pd.DataFrame, claims: list[dict], sect
     """
     frames = []
     charts = load_register().get("stated_charts", {}).get(chapter, {})
+    tables = {spec["section"]: name for name, (path, spec) in table_specs().items() if path.stem == chapter}
     for anchor in sections:
         in_section = [c for c in claims if c.get("section") == anchor]
         ids = [c["id"] for c in in_section]
-        figure, caption, shown = section_evidence(in_section, as_of, charts.get(anchor, ""))
+        figure, caption, shown = section_evidence(in_section, as_of, charts.get(anchor, ""), tables.get(anchor, ""))
         frames += shown
         glue(f"{anchor}__cards", claim_cards(assessed[assessed["id"].isin(ids)]), display=False)
         glue(f"{anchor}__evidence", figure, display=False)

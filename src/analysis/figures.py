@@ -17,7 +17,8 @@ import pandas as pd
 from .formatting import at_period, count, figure, period_text
 from .official_data import DataError, _parsed, break_between, dated_series, point, series, series_name
 from .periods import ends_by, month_end, period_end, period_type_of
-from .verdicts import judge_context, judge_inference, judge_law, judge_opinion, judge_pledge
+from .tables import stated_table, table_heading
+from .verdicts import judge_context, judge_inference, judge_law, judge_opinion, judge_pledge, judge_reconciliation
 
 
 @dataclass
@@ -308,6 +309,28 @@ def reported(holder: str, settled_by: str = "", published_in: str = "") -> Offic
         return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""), unsettled="finding")
     why = f"a finding held only by {holder}; no published series can check it"
     return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""), unsettled="unpublished")
+
+
+def table_finding(table: str, holder: str, published_in: str, settled_by: str = "") -> OfficialFigure:
+    """A document's table of a publisher's own findings (an inspectorate's scores of the units it inspected),
+    as one entry: reported as that publisher's finding, with what the table holds read from the document
+    itself (`tables.stated_table`): how many rows, the range of their figures and their maximums."""
+    rows = stated_table(table)
+    maxima = rows.groupby("maximum").size().sort_index(ascending=False)
+    out_of = ", ".join(f"{n} of them out of {m:g}" for m, n in maxima.items())
+    what = (f"{len(rows)} rows under '{table_heading(table)}', scored from {rows['value'].min():g} to "
+            f"{rows['value'].max():g} ({out_of})")
+    why = f"the finding of {holder}, as published in {published_in}: {what}; no independent series can check it"
+    return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""), unsettled="finding")
+
+
+def reconciled(table: str, summary: dict, holder: str, published_in: str, settled_by: str = "") -> OfficialFigure:
+    """A summary a document gives of its own table (its rows counted by category), checked against the table
+    as a whole (`verdicts.judge_reconciliation`); the table's rows are read from the document itself."""
+    rows = stated_table(table)
+    judged = judge_reconciliation({str(k): float(v) for k, v in summary.items()}, len(rows), None,
+                                  f"the finding of {holder}, as published in {published_in}", settled_by)
+    return OfficialFigure(None, missing=judged.reason, unsettled="finding", judgement=judged)
 
 
 def opinion(note: str = "") -> OfficialFigure:

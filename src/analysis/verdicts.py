@@ -911,3 +911,42 @@ def judge_context(note: str = "") -> Judgement:
 
 
 OTHER_RULES["context"] = judge_context
+
+
+def judge_reconciliation(summary: dict[str, float], rows: int, derived: dict[str, float] | None = None,
+                         finding: str = "", settled_by: str = "") -> Judgement:
+    """A summary of a table (its rows counted by category: "one Good; 15 Inadequate; 15 Requires improvement")
+    checked against the table itself, as a whole, not row by row as separate claims.
+
+    With the publisher's own rule turning a row into its category (`derived`: the table's rows counted by
+    that rule), accurate (5) when every category's count equals the summary's, wrong (1) when any differs;
+    the reason gives both.  Without a published rule there is no verdict: the summary stays the publisher's
+    finding (`finding` says where it was published), and the reason sets the summary's total against the
+    table's rows, says how many rows it does not account for, and names what would settle it (`settled_by`).
+
+    Example: 1 Good, 15 Requires improvement and 15 Inadequate (31) against a table of 36 scored units, with
+    no published banding of scores into ratings: no verdict; the table has 5 rows more than the summary rates.
+    """
+    total = sum(summary.values())
+    stated = ", ".join(f"{value:g} {name}" for name, value in summary.items())
+    if derived is not None:
+        found = ", ".join(f"{derived.get(name, 0):g} {name}" for name in summary)
+        if all(derived.get(name, 0) == value for name, value in summary.items()) and sum(derived.values()) == total:
+            return _j(Verdict.ACCURATE, f"the table's {rows} rows, by the publisher's own rule, give {found}, as stated",
+                      "arithmetic")
+        return _j(Verdict.WRONG, f"the table's {rows} rows, by the publisher's own rule, give {found}, not {stated}",
+                  "arithmetic")
+    gap = rows - total
+    if gap == 0:
+        against = f"the table lists {rows} rows, as many as the summary counts ({stated})"
+    else:
+        against = (f"the table lists {rows} rows, {abs(gap):g} {'more' if gap > 0 else 'fewer'} than the {total:g} the "
+                   f"summary counts ({stated}), and does not say which rows it {'leaves out' if gap > 0 else 'adds'}")
+    lead = f"{finding}; " if finding else ""
+    settle = f"; {settled_by} would settle it" if settled_by else ""
+    return Judgement(Verdict.UNVERIFIABLE, f"{lead}checked against its table as a whole: {against}; without the "
+                     f"publisher's rule turning a row into its category the counts cannot be derived from the table"
+                     f"{settle}", None, "arithmetic", "finding")
+
+
+OTHER_RULES["reconciliation"] = judge_reconciliation
