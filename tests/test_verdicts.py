@@ -485,6 +485,40 @@ def test_bracket_of_a_level_names_its_break_and_needs_two_sides():
         judge_bracket(71000, [("a", 68207)], "about", "people")
 
 
+@pytest.mark.parametrize("before, after, verdict", [
+    (1.0073, 1.0068, "accurate"),            # both round to up 1%: consistent, not confirmed
+    (1.0041, 1.0073, "cannot be verified"),  # up 0.4% on one side, up 0.7% on the other: they disagree
+])
+def test_bracket_of_a_percent_change_shows_the_rise_not_the_ratio(before, after, verdict):
+    from analysis.verdicts import judge_bracket
+
+    out = judge_bracket(1, [("a", before), ("b", after)], "percent change", "percent")
+    assert out.verdict.value == verdict
+    assert f"a: up {100 * (before - 1):.1f}%" in out.reason and "1.0%" not in out.reason
+
+
+def test_either_side_brackets_a_share_of_two_series_and_falls_away_once_the_period_is_held(data_copy):
+    from analysis.figures import either_side
+
+    args = dict(file="probation_caseload", part="probation_caseload_pre_and_post_release",
+                whole="probation_caseload_total", period="2024-03-31", before="2023-12-31", after="2024-12-31",
+                settled_by="OMSQ Table 4.1")
+    out = either_side("share", **args)
+    assert out.value is None and [round(v, 1) for _, v in out.bracket] == [56.7, 57.2]
+    assert out.bracket[0][0] == "31 December 2023, secondary source" and "2024 not held" in out.detail
+    short = either_side("share", **{**args, "after": "2025-12-31"})   # no share held on that side
+    assert short.bracket == () and "OMSQ Table 4.1 would settle it" in short.missing
+    with pytest.raises(ValueError, match="not 'average'"):
+        either_side("average", **args)
+    path = data_copy / "probation_caseload.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = next(line for line in lines if line.startswith("probation_caseload_pre_and_post_release,2023-12-31,"))
+    lines.append(row.replace("2023-12-31", "2024-03-31", 1))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    held = either_side("share", **args)
+    assert held.value is not None and held.bracket == ()
+
+
 def test_still_holds_compares_the_verdict_on_the_latest_figure_with_the_one_at_the_time():
     from analysis.verdicts import judge, still_holds
 

@@ -204,6 +204,44 @@ def bracketed(file: str, series_id: str, period: str, before: str, after: str, s
                           bracket_note=note)
 
 
+#: The figures `either_side` can bracket, by name, with the argument that names the period each is for.
+BRACKETABLE = {"published": "period", "share": "period", "total": "period", "change": "start"}
+
+
+def either_side(of: str, before: str, after: str, settled_by: str = "", **args) -> OfficialFigure:
+    """Any one-period figure (`of`: 'share', 'total', 'published', or 'change' whose start is the period not
+    held) for its period when that is held; when it is not, the same figure worked out for the periods held
+    `before` and `after` it, for the bracket rule (`verdicts.judge_bracket`).
+
+    For a figure of several series (a share of the caseload) where `bracketed`, which follows one series,
+    cannot: every series must be held on both sides, or the claim stays unsettled, naming its table.  A series
+    break the bracket spans is named.
+    """
+    if of not in BRACKETABLE:
+        raise ValueError(f"either_side brackets {', '.join(BRACKETABLE)}, not {of!r}")
+    func = {"published": published, "share": share, "total": total, "change": change}[of]
+    at = BRACKETABLE[of]
+    exact = func(settled_by=settled_by, **args)
+    if exact.value is not None:
+        return exact
+    sides = [func(settled_by=settled_by, **{**args, at: p}) for p in (before, after)]
+    if any(side.value is None for side in sides):
+        return exact  # not even the bracket is held: the claim stays unsettled, naming the table
+    def kind(side: OfficialFigure) -> str:
+        return next((_kind(src) for src in side.sources if _kind(src)), "")
+
+    bracket = tuple((f"{period_text(p)}{kind(side)}", side.value) for p, side in zip((before, after), sides))
+    ids = [sid for key in ("series_id", "part", "whole") if args.get(key) for sid in [args[key]]] + list(args.get("series_ids") or [])
+    spans = [args.get(at), before, after, args.get("end") or args.get(at)]
+    crossed = next((found for sid in ids if (found := break_between(sid, spans))), None)
+    note = f"the bracket crosses a series break ({crossed[1]})" if crossed else ""
+    worked = [f" ({side.detail})" if of != "published" else "" for side in sides]   # a share or change shows its working
+    detail = (f"{period_text(args[at])} not held; bracketed by {period_text(before)}{worked[0]} and "
+              f"{period_text(after)}{worked[1]}")
+    return OfficialFigure(None, detail, [src for side in sides for src in side.sources if src], missing=exact.missing,
+                          bracket=bracket, bracket_note=note)
+
+
 def share(file: str, part: str, whole: str, period: str, settled_by: str = "") -> OfficialFigure:
     """One series as a percentage of another in the same period."""
     num, src0 = _lookup(file, part, period, settled_by)

@@ -860,6 +860,9 @@ def judge_bracket(stated: float, sides: list[tuple[str, float]], rounding: str =
         raise ValueError("a bracket has two sides: the figure held before the period and the one after")
     judged = [judge(stated, value, rounding, unit) for _, value in sides]
     def measure(value: float) -> str:
+        if ROUNDING_ALIASES.get(rounding) == "percent change":   # a ratio, shown as the rise it is, never "1.0%"
+            real = 100 * (value - 1)
+            return f"{'up' if real >= 0 else 'down'} {abs(real):.1f}%"
         return f"{value:.2f} times" if unit in RATIO_UNITS else fmt(value, unit)
 
     shown = " and ".join(f"{label}: {measure(value)}" for label, value in sides)
