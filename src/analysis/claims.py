@@ -394,7 +394,7 @@ def assess_claim(claim: dict, documents: dict, edition) -> dict:
     stated = claim["stated"]
     figure = official_figure(claim, edition.as_of)
     judgement, kind = judgement_of(claim, figure)
-    rests_on = basis(figure, kind)
+    rests_on = basis(figure, kind) if judgement.verdict != Verdict.UNVERIFIABLE else "none"   # no verdict rests on nothing
     after = published_after(figure, str(claim.get("claimed_at", "")), day_known(claim))
     now_text, latest_verdict = now_line(claim, figure, judgement, kind)
     reason = judgement.reason
