@@ -13,6 +13,7 @@ from .conftest import ROOT
 @pytest.mark.parametrize("value, unit, text", [
     (12199, "people", "12,199"), (35.2, "cases", "35.2"), (14.5, "percent", "14.5%"), (17, "percent", "17%"),
     (97, "percent_of_capacity", "97% of capacity"), (12.3, "fold", "12.3-fold"), (600, "gbp_millions", "£600m"),
+    (1.5, "gbp_millions", "£1.5m"), (2.0, "gbp_millions", "£2m"), (10.5, "gbp_millions", "£10m"),
     (38042, "gbp", "£38,042"), (None, "people", NOT_HELD), (float("nan"), "percent", NOT_HELD),
 ])
 def test_figure_writes_each_unit_one_way(value, unit, text):

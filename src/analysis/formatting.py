@@ -41,7 +41,8 @@ def figure(value: float | None, unit: str = "") -> str:
     if unit == "fold":
         return f"{value:.1f}-fold"
     if unit in ("gbp_millions", "gbp_m"):
-        return f"£{value:,.0f}m"
+        # whole millions, except a fraction of a small sum (£1.5m a year), which rounding would double or halve
+        return f"£{value:,.1f}m" if abs(value) < 10 and not float(value).is_integer() else f"£{value:,.0f}m"
     if unit == "gbp":
         return money(value)
     return count(value)
