@@ -280,7 +280,11 @@ def test_no_chapter_page_shows_a_figure_from_beyond_the_editions_month(site):
     for path in sorted((ROOT / "data").glob("*.csv")):
         with open(path, encoding="utf-8", newline="") as fh:
             rows += [r for r in csv.DictReader(fh) if r.get("period") and r.get("value", "").replace(".", "").isdigit()]
-    reach = {id(r) for r in in_reach(rows, as_of)}
+    from analysis.meaning import PROJECTION_WORDS
+
+    # a plan or forecast for a later year, published by the edition's month, is what was known then, not a later quarter
+    known = [r for r in rows if PROJECTION_WORDS.search(r.get("note", "")) and r.get("date_published", "")[:7] <= as_of]
+    reach = {id(r) for r in in_reach(rows, as_of)} | {id(r) for r in known}
     inside = {r["value"] for r in rows if id(r) in reach}
     beyond = {f"{float(r['value']):,.0f}" for r in rows
               if id(r) not in reach and r["value"] not in inside and float(r["value"]) >= 10000}
