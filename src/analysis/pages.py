@@ -591,7 +591,8 @@ def _correction_note(found: list[tuple[str, str, str]] | None, editions_page: st
     linked to the editions page that says what changed.  `changed` None: every correction in full."""
     grouped: dict[tuple[str, str], list[str]] = {}
     for edition, on, why in found or []:
-        grouped.setdefault((on, why), []).append(edition)
+        if edition not in grouped.setdefault((on, why), []):   # two corrections of the same day and why, one line
+            grouped[(on, why)].append(edition)
     lines = []
     for (on, why), editions in grouped.items():
         which = ("edition " if len(editions) == 1 else "editions ") + ", ".join(html.escape(e) for e in editions)
