@@ -27,9 +27,19 @@ ROW = re.compile(r"^(?P<label>[^\t]+)\t+(?P<star>\*?)(?P<value>\d+(?:\.\d+)?)\s*
 _CACHE: dict[tuple, pd.DataFrame] = {}
 
 
+#: Register files parsed, by path and content hash: the tables are looked up several times a run.
+_PARSED: dict[tuple[str, str], dict] = {}
+
+
 def _yaml(path: Path) -> dict:
     log_read(path)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    raw = path.read_bytes()
+    key = (str(path), hashlib.sha256(raw).hexdigest())
+    if key not in _PARSED:
+        if len(_PARSED) >= 64:
+            _PARSED.clear()
+        _PARSED[key] = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    return _PARSED[key]
 
 
 def table_specs(folder: Path | None = None) -> dict[str, tuple[Path, dict]]:
