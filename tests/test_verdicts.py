@@ -279,17 +279,55 @@ def test_without_the_publishers_rule_a_summary_stays_its_finding_and_the_gap_is_
     assert "1 fewer than the 31" in fewer.reason and "adds" in fewer.reason
 
 
-def test_the_31_pdu_summary_is_reconciled_with_the_slides_table_of_36():
+def test_held_categories_with_rows_not_held_are_consistent_only_if_those_rows_can_make_up_the_rest():
+    from analysis.verdicts import judge_reconciliation
+
+    one_gap = judge_reconciliation(SUMMARY, 36, {"Good": 1, "Requires improvement": 14, "Inadequate": 15}, not_held=("Cumbria",))
+    assert (one_gap.verdict, one_gap.rating) == (A, 5)
+    assert "1 not held (Cumbria)" in one_gap.reason and "if that row is Requires improvement: consistent" in one_gap.reason
+    over = judge_reconciliation(SUMMARY, 36, {"Good": 1, "Requires improvement": 14, "Inadequate": 16}, not_held=())
+    assert over.verdict == W and "not 1 Good" in over.reason   # 16 Inadequate held: more than the summary says
+    too_many = judge_reconciliation(SUMMARY, 36, {"Good": 1, "Requires improvement": 13, "Inadequate": 15},
+                                    not_held=("a", "b", "c"))
+    assert too_many.verdict == W   # three rows not held cannot be two Requires improvement
+    two = judge_reconciliation(SUMMARY, 36, {"Good": 1, "Requires improvement": 14, "Inadequate": 14}, not_held=("a", "b"))
+    assert two.verdict == A and "if those rows are 1 Requires improvement and 1 Inadequate" in two.reason
+    unordered = judge_reconciliation(SUMMARY, 36, {"Good": 1, "Requires improvement": 15, "Inadequate": 15}, in_order=False)
+    assert (unordered.verdict, unordered.why_unsettled) == (U, "finding") and "do not follow the table's order" in unordered.reason
+
+
+def test_the_31_pdu_summary_is_reconciled_with_the_ratings_published_for_the_slides_table():
     from analysis.claims import assess_claims
     from analysis.editions import read_edition
 
     frame = assess_claims(read_edition(), "inspections").set_index("id")
     row = frame.loc["insp-31-pdus"]
-    assert (row["verdict"], row["label"]) == ("cannot be verified", "published finding of the inspectorate")
-    assert "the table lists 36 rows, 5 more than the 31 the summary counts" in row["reason"]
+    assert (row["verdict"], row["basis"]) == ("accurate", "secondary")
+    assert ("first 31 rows give 1 Good, 14 Requires improvement, 15 Inadequate and 1 not held (Cumbria PDU)"
+            in row["reason"])
+    assert "the other 5 rows (Portsmouth & IoW PDU, East Berkshire PDU, Somerset PDU, Dorset PDU" in row["reason"]
+    assert "give 0 Good, 2 Requires improvement, 2 Inadequate and 1 not held" in row["reason"]
     table = frame.loc["insp-pdu-scores-table"]
     assert table["label"] == "published finding of the inspectorate"
     assert "36 rows under 'Overall PDU ratings: Jan 2022 - Aug 2023', scored from 0 to 15" in table["reason"]
+
+
+def test_a_rating_changed_or_out_of_order_in_data_changes_the_31_pdu_verdict(data_copy):
+    from analysis.claims import assess_claims
+    from analysis.editions import read_edition
+
+    from .conftest import set_value
+
+    path = data_copy / "inspection_ratings.csv"
+    set_value(path, "pdu_rating_sheffield", "2023-03-30", "2")   # an Inadequate unit made Good: two Good, not one
+    row = assess_claims(read_edition(), "inspections", data_copy).set_index("id").loc["insp-31-pdus"]
+    assert row["verdict"] == "wrong" and "give 2 Good, 14 Requires improvement, 14 Inadequate" in row["reason"]
+    set_value(path, "pdu_rating_sheffield", "2023-03-30", "0")
+    text = path.read_text(encoding="utf-8").replace("pdu_rating_swansea_npt,2022-01-01/2022-01-31,date_range",
+                                                    "pdu_rating_swansea_npt,2023-09-01/2023-09-30,date_range")
+    path.write_text(text, encoding="utf-8")   # the first row dated after every other: not the table's order
+    row = assess_claims(read_edition(), "inspections", data_copy).set_index("id").loc["insp-31-pdus"]
+    assert row["verdict"] == "cannot be verified" and "do not follow the table's order" in row["reason"]
 
 
 @pytest.mark.parametrize("holds, verdict, rating", [(True, A, 5), (None, M, 3), (False, W, 1)])

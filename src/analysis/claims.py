@@ -262,6 +262,9 @@ def basis(figure: OfficialFigure, kind: str) -> str:
         return "official"
     if ruled == "inference" and figure.judgement.rating is not None:
         return "arithmetic"
+    if ruled == "arithmetic" and figure.judgement.rating is not None and figure.sources:   # a table checked on held rows
+        kinds = {src.get("source_kind") for src in figure.sources if src}
+        return "secondary" if "secondary" in kinds else "official"
     if (figure.value is None or (isinstance(figure.value, float) and math.isnan(figure.value))) and not figure.bracket:
         return "none"
     if figure.label == "recomputed figure":

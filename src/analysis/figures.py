@@ -16,8 +16,8 @@ import pandas as pd
 
 from .formatting import at_period, count, figure, period_text
 from .official_data import DataError, _parsed, break_between, dated_series, point, series, series_name
-from .periods import ends_by, month_end, period_end, period_type_of
-from .tables import stated_table, table_heading
+from .periods import ends_by, month_end, period_end, period_start, period_type_of
+from .tables import row_key, stated_table, table_heading
 from .verdicts import judge_context, judge_inference, judge_law, judge_opinion, judge_pledge, judge_reconciliation
 
 
@@ -362,13 +362,94 @@ def table_finding(table: str, holder: str, published_in: str, settled_by: str = 
     return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""), unsettled="finding")
 
 
-def reconciled(table: str, summary: dict, holder: str, published_in: str, settled_by: str = "") -> OfficialFigure:
+def scope_of(summary: dict[str, float]) -> int:
+    """How many of a table's first rows a summary covers: as many as it counts."""
+    return int(sum(summary.values()))
+
+
+def _rated_rows(rows: pd.DataFrame, scope: int, ratings: str, series_prefix: str, names: list[str],
+                counted: dict[str, list[str]]):
+    """The categories held for a table's rows (see `reconciled`): counts within the first `scope` rows and after
+    them, the rows within them not held, how many after them are not held, the held rows' (start, end) dates in
+    the table's order, and the sources read."""
+    together = {label: prefix for prefix, labels in counted.items() for label in labels}
+    unknown = set(together) - set(rows["label"])
+    if unknown:
+        raise ValueError(f"counted_together names rows the table does not hold: {sorted(unknown)}")
+    counts: dict[str, float] = {}
+    not_held, later_missing, spans, sources, later, groups_done = [], 0, [], [], {}, set()
+    for position, label in enumerate(rows["label"]):
+        inside = position < scope
+        tally = counts if inside else later
+        if label in together:
+            prefix = together[label]
+            members = [i for i, name in enumerate(rows["label"]) if together.get(name) == prefix]
+            if (min(members) < scope) != (max(members) < scope):
+                raise ValueError(f"the rows counted together as {prefix!r} straddle the summary's {scope} rows")
+            if prefix not in groups_done:
+                groups_done.add(prefix)
+                for name in names:
+                    sid = f"{prefix}_{row_key(name)}"
+                    value, src = _lookup(ratings, sid, _only_period(ratings, sid), "a group count")
+                    if value is not None:
+                        tally[name] = tally.get(name, 0) + value
+                        sources.append(src)
+            continue
+        sid = f"{series_prefix}{row_key(label)}"
+        period = _only_period(ratings, sid)
+        value, src = _lookup(ratings, sid, period, "a row's category") if period else (None, None)
+        if value is None or math.isnan(value):
+            if inside:
+                not_held.append(label)
+            later_missing += not inside
+            continue
+        tally[names[int(value)]] = tally.get(names[int(value)], 0) + 1
+        sources.append(src)
+        spans.append((period_start(period, period_type_of(period)), period_end(period, period_type_of(period))))
+    return counts, later, not_held, later_missing, spans, sources
+
+
+def reconciled(table: str, summary: dict, holder: str, published_in: str, settled_by: str = "", ratings: str = "",
+               series_prefix: str = "", categories: list[str] | None = None,
+               counted_together: dict[str, list[str]] | None = None) -> OfficialFigure:
     """A summary a document gives of its own table (its rows counted by category), checked against the table
-    as a whole (`verdicts.judge_reconciliation`); the table's rows are read from the document itself."""
+    as a whole (`verdicts.judge_reconciliation`); the table's rows are read from the document itself.
+
+    With `ratings`, the data file holding the category the publisher gave each row (series `series_prefix` +
+    the row's label as `tables.row_key` writes it, valued by its place in `categories`: 0 for the first), the
+    summary is set against the table's first rows, as many as it counts; rows the publisher rated only as a group
+    (`counted_together`: a series prefix and the rows' labels) count by the group's own series, one per category.
+    The table must list its rows in the order of the dates held (each row's period starts no later than any
+    later row's ends), or there is no verdict.
+    """
     rows = stated_table(table)
-    judged = judge_reconciliation({str(k): float(v) for k, v in summary.items()}, len(rows), None,
-                                  f"the finding of {holder}, as published in {published_in}", settled_by)
-    return OfficialFigure(None, missing=judged.reason, unsettled="finding", judgement=judged)
+    stated = {str(k): float(v) for k, v in summary.items()}
+    finding = f"the finding of {holder}, as published in {published_in}"
+    if not ratings:
+        judged = judge_reconciliation(stated, len(rows), None, finding, settled_by)
+        return OfficialFigure(None, missing=judged.reason, unsettled="finding", judgement=judged)
+    counts, later, not_held, later_missing, spans, sources = _rated_rows(rows, scope_of(stated), ratings, series_prefix,
+                                                                          list(categories or []), counted_together or {})
+    scope = scope_of(stated)
+    in_order = all(start <= end for i, (start, _) in enumerate(spans) for _, end in spans[i + 1:])
+    out = [label for position, label in enumerate(rows["label"]) if position >= scope]
+    rest = (f"the other {len(out)} rows ({', '.join(out)}) give "
+            + ", ".join(f"{later.get(name, 0):g} {name}" for name in stated)
+            + (f" and {later_missing} not held" if later_missing else "") if out else "")
+    judged = judge_reconciliation(stated, len(rows), counts, finding, settled_by, tuple(not_held), rest, in_order)
+    return OfficialFigure(None, missing="" if judged.rating else judged.reason, sources=sources, unsettled="finding",
+                          judgement=judged)
+
+
+def _only_period(file: str, series_id: str) -> str:
+    """The period of a series held for one period only (a rating given once), or '' when the series is not held."""
+    try:
+        frame = series(file, series_id)
+    except DataError as err:
+        if err.column == "series_id":
+            return ""
+        raise
+    return str(frame["period"].iloc[-1])
 
 
 def opinion(note: str = "") -> OfficialFigure:

@@ -108,6 +108,13 @@ def stated_table(name: str, folder: Path | None = None) -> pd.DataFrame:
     return frame.copy()
 
 
+def row_key(label: str) -> str:
+    """A table row's label as the end of a series id: 'Lewisham & Bromley' -> 'lewisham_and_bromley' (a trailing
+    ' PDU' dropped), so that a row's figure held in data/ is found by the row's own words."""
+    text = re.sub(r"\s+PDU$", "", label.strip()).lower().replace("&", "and")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
 def table_heading(name: str, folder: Path | None = None) -> str:
     """The table's heading as the document gives it."""
     return str(table_specs(folder)[name][1]["heading"])

@@ -917,36 +917,55 @@ OTHER_RULES["context"] = judge_context
 
 
 def judge_reconciliation(summary: dict[str, float], rows: int, derived: dict[str, float] | None = None,
-                         finding: str = "", settled_by: str = "") -> Judgement:
+                         finding: str = "", settled_by: str = "", not_held: tuple[str, ...] = (), rest: str = "",
+                         in_order: bool = True) -> Judgement:
     """A summary of a table (its rows counted by category: "one Good; 15 Inadequate; 15 Requires improvement")
     checked against the table itself, as a whole, not row by row as separate claims.
 
-    With the publisher's own rule turning a row into its category (`derived`: the table's rows counted by
-    that rule), accurate (5) when every category's count equals the summary's, wrong (1) when any differs;
-    the reason gives both.  Without a published rule there is no verdict: the summary stays the publisher's
-    finding (`finding` says where it was published), and the reason sets the summary's total against the
-    table's rows, says how many rows it does not account for, and names what would settle it (`settled_by`).
+    `derived` counts, by the category the publisher itself gave each row, the rows the summary covers (the
+    table's first rows, as many as the summary counts, when the table lists them in the order they were
+    published: `in_order` says the dates held agree); `not_held` names those rows with no category held.  Accurate
+    (5) when every category's count equals the summary's; when some rows are not held, accurate only if they
+    can make up exactly what the summary has beyond the held ones, and the reason says it is consistent with
+    them, not confirmed; wrong (1) when the held rows alone already exceed the summary in any category or
+    cannot reach it.  `rest` names the rows the summary leaves out.  Without the publisher's categories there
+    is no verdict: the summary stays the publisher's finding (`finding` says where it was published), and the
+    reason sets the summary's total against the table's rows and names what would settle it (`settled_by`).
 
     Example: 1 Good, 15 Requires improvement and 15 Inadequate (31) against a table of 36 scored units, with
-    no published banding of scores into ratings: no verdict; the table has 5 rows more than the summary rates.
+    no categories held: no verdict; the table has 5 rows more than the summary rates.  With the ratings the
+    inspectorate published for the first 31 rows, 1 Good, 15 Inadequate, 14 Requires improvement and one not
+    held: consistent, not confirmed.
     """
     total = sum(summary.values())
     stated = ", ".join(f"{value:g} {name}" for name, value in summary.items())
+    lead = f"{finding}; " if finding else ""
+    settle = f"; {settled_by} would settle it" if settled_by else ""
+    left = f"; {rest}" if rest else ""
+    if derived is not None and not in_order:
+        return Judgement(Verdict.UNVERIFIABLE, f"{lead}no verdict: the dates held do not follow the table's order, so "
+                         f"which of its {rows} rows the summary counts cannot be told{settle}", None, "arithmetic", "finding")
     if derived is not None:
         found = ", ".join(f"{derived.get(name, 0):g} {name}" for name in summary)
-        if all(derived.get(name, 0) == value for name, value in summary.items()) and sum(derived.values()) == total:
-            return _j(Verdict.ACCURATE, f"the table's {rows} rows, by the publisher's own rule, give {found}, as stated",
-                      "arithmetic")
-        return _j(Verdict.WRONG, f"the table's {rows} rows, by the publisher's own rule, give {found}, not {stated}",
-                  "arithmetic")
+        others = sum(v for k, v in derived.items() if k not in summary)
+        short = {name: value - derived.get(name, 0) for name, value in summary.items()}
+        missing = f" ({', '.join(not_held)})" if not_held else ""
+        gap = f" and {len(not_held):g} not held{missing}" if not_held else ""
+        said = f"the categories the publisher gave the table's first {total:g} rows give {found}{gap}"
+        if others or any(v < 0 for v in short.values()) or sum(short.values()) != len(not_held):
+            return _j(Verdict.WRONG, f"{said}, not {stated}{left}", "arithmetic")
+        if not_held:
+            need = (next(k for k, v in short.items() if v) if len(not_held) == 1
+                    else " and ".join(f"{v:g} {k}" for k, v in short.items() if v))
+            return _j(Verdict.ACCURATE, f"{said}; the summary holds if {'that row is' if len(not_held) == 1 else 'those rows are'} "
+                      f"{need}: consistent with the table, not confirmed{left}", "arithmetic")
+        return _j(Verdict.ACCURATE, f"{said}, as stated{left}", "arithmetic")
     gap = rows - total
     if gap == 0:
         against = f"the table lists {rows} rows, as many as the summary counts ({stated})"
     else:
         against = (f"the table lists {rows} rows, {abs(gap):g} {'more' if gap > 0 else 'fewer'} than the {total:g} the "
                    f"summary counts ({stated}), and does not say which rows it {'leaves out' if gap > 0 else 'adds'}")
-    lead = f"{finding}; " if finding else ""
-    settle = f"; {settled_by} would settle it" if settled_by else ""
     return Judgement(Verdict.UNVERIFIABLE, f"{lead}checked against its table as a whole: {against}; without the "
                      f"publisher's rule turning a row into its category the counts cannot be derived from the table"
                      f"{settle}", None, "arithmetic", "finding")
