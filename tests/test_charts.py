@@ -72,10 +72,14 @@ def test_stated_charts_may_name_the_claims_and_label_their_bars():
 
     register = load_register()
     chosen = register["stated_charts"]["wider-justice"]["wj-budget"]
-    # the budget lines no official figure checks yet: a section of them alone is charted as stated
-    claims = [c for c in register["claims"] if c.get("section") == "wj-budget" and c["official"]["function"] == "figures.not_in_book"]
+    claims = [c for c in register["claims"] if c.get("section") == "wj-budget"]
     frame, unit, _, _ = stated_figures(claims, chosen)
-    assert list(frame["label"]) == [chosen[c["id"]] for c in claims if c["id"] in chosen] and unit == "gbp millions"
-    assert len(frame) >= 3
-    chart, _, _ = section_evidence(claims, "2024-06", chosen)
+    assert list(frame["label"]) == list(chosen.values()) and unit == "gbp millions"
+    # some lines are checked by an official figure, some not: the section still charts them all as stated,
+    # and gives the figures it holds as its sources
+    chart, caption, used = section_evidence(claims, "2024-06", chosen)
+    assert "each claim below gives the official figure that checks it" in caption and len(used) == 1
+    unchecked = [c for c in claims if c["official"]["function"] == "figures.not_in_book"]
+    _, caption, used = section_evidence(unchecked, "2024-06", chosen)
+    assert "No official series holds these figures" in caption and used == []
     assert chart.to_dict()["encoding"]["y"]["sort"] is None

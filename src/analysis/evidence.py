@@ -93,19 +93,22 @@ def section_evidence(claims: list[dict], as_of: str, stated_prefix="", table: st
     for file, sid, periods in refs:
         frame = points(file, sid)
         rows += [r for _, r in frame[frame["period"].isin(periods)].iterrows()]
-    if rows:
-        table = pd.DataFrame(rows)
-        return figures_table(table), "The official figures the claims are checked against.", [table]
+    used = [pd.DataFrame(rows)] if rows else []
     stated = table_figures(table) if table else stated_figures(claims, stated_prefix) if stated_prefix else None
-    if stated is not None:
-        frame, unit, document, rows = stated
+    if stated is not None:   # a section the register charts as stated: its figures side by side, checked or not
+        frame, unit, document, download = stated
         finding = f"{len(frame)} figures as {document} states them, from {frame['value'].min():,g} to {frame['value'].max():,g}."
         order = None if isinstance(stated_prefix, dict) else "-x"   # labelled bars keep the register's order
+        checks = "the official figures are given claim by claim" if used else "no official series checks them yet"
         chart = titled(stated_chart(frame, unit, PALETTE["recall"], sort=order), f"The figures as stated: {document}", finding,
-                       f"{document} (the document's own figures; no official series checks them yet)",
-                       f"Bar chart of {len(frame)} figures as {document} states them: {finding}", data=rows)
-        return chart, ("The document's own figures, side by side: each claim below says what would settle it. "
-                       "No official series holds these figures."), []
+                       f"{document} (the document's own figures; {checks})",
+                       f"Bar chart of {len(frame)} figures as {document} states them: {finding}", data=download)
+        return chart, ("The document's own figures, side by side: each claim below gives the official figure that checks "
+                       "it, or says what would settle it." if used else
+                       "The document's own figures, side by side: each claim below says what would settle it. "
+                       "No official series holds these figures."), used
+    if used:
+        return figures_table(used[0]), "The official figures the claims are checked against.", used
     return (HTML('<p class="no-series">No official series holds these figures: each claim below says who holds '
                  "the data and what would settle it.</p>", "No official series holds these figures."),
             "No official series holds these figures.", [])
