@@ -9,8 +9,6 @@ the JSON output and the book show the same verdicts.
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import importlib
 import inspect
 import math
@@ -19,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .figures import OfficialFigure
-from .official_data import DataError, log_read
+from .official_data import DataError, read_yaml
 from .paths import data_dir, using_data
 from .periods import period_end, period_type_of
 from .tables import stated_table, table_specs
@@ -36,31 +33,6 @@ REQUIRED_KEYS = ["id", "claimant", "speaker", "claimed_at", "document", "quote",
 KINDS = {"series", "arithmetic", "reported", "context"} | set(CLAIM_KINDS)
 
 
-#: Parsed register files by path and content hash (a changed byte is a new key).
-_YAML: dict[tuple[str, str], object] = {}
-
-
-def _read_yaml(path: Path) -> dict:
-    """Read one register file; malformed or empty YAML is refused with the file named."""
-    log_read(path)
-    try:
-        raw = Path(path).read_bytes()
-        key = (str(Path(path).resolve()), hashlib.sha256(raw).hexdigest())
-        if key not in _YAML:   # the register is read several times a run: parse each version once
-            if len(_YAML) >= 64:
-                _YAML.clear()
-            _YAML[key] = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        content = copy.deepcopy(_YAML[key])  # callers may change what they get
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise DataError(path, (mark.line + 1) if mark else None, None, f"not valid YAML: {getattr(err, 'problem', err)}") from None
-    except UnicodeDecodeError as err:
-        raise DataError(path, None, None, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
-    if not isinstance(content, dict):
-        raise DataError(path, None, None, "empty, or not a mapping of keys to values")
-    return content
-
-
 def load_left_out(folder: Path | None = None) -> list[dict]:
     """Statements with a number that were left out of the register on purpose, each with its reason.
 
@@ -70,7 +42,7 @@ def load_left_out(folder: Path | None = None) -> list[dict]:
     path = (folder or data_dir()) / "documents" / "left-out.yml"
     if not path.exists():
         return []
-    entries = _read_yaml(path).get("left_out") or []
+    entries = read_yaml(path).get("left_out") or []
     documents = load_register(folder)["documents"]
     for i, entry in enumerate(entries, start=1):
         for key in ("document", "quote", "reason"):
@@ -96,7 +68,7 @@ def load_register(folder: Path | None = None) -> dict:
     directory = (folder or data_dir()) / REGISTER_DIR
     if not directory.is_dir():
         raise DataError(directory, None, None, "the claims register folder is missing")
-    index = _read_yaml(directory / DOCUMENTS_FILE)
+    index = read_yaml(directory / DOCUMENTS_FILE)
     documents = index.get("documents") or {}
     occasions = index.get("occasions") or {}
     claims: list[dict] = []
@@ -106,7 +78,7 @@ def load_register(folder: Path | None = None) -> dict:
     stated_charts: dict[str, dict[str, str]] = {}
     seen: dict[str, Path] = {}
     for path in register_files(folder):
-        content = _read_yaml(path)
+        content = read_yaml(path)
         entries = content.get("claims")
         if not isinstance(entries, list):
             raise DataError(path, None, "claims", "has no list under the key 'claims'")

@@ -135,9 +135,15 @@ def stated_figures(claims: list[dict], prefix):
     labels = [named.get(c["id"]) or (str(c["quote"]).split("\t")[0].strip() if "\t" in str(c["quote"]) else c["claim"])[:48]
               for c in group]
     frame = pd.DataFrame({"label": labels, "value": [float(c["stated"]["value"]) for c in group]})
-    doc = load_register()["documents"][group[0]["document"]]
-    document = doc.get("short", group[0]["document"])
-    unit = group[0]["stated"].get("unit", "").replace("_", " ")
+    return _as_stated(frame, str(group[0]["document"]), group[0]["stated"].get("unit", ""))
+
+
+def _as_stated(frame: pd.DataFrame, key: str, unit: str):
+    """A document's figures (label and value) as the stated charts take them: (frame, unit in words, the
+    document's short name, download rows in `charts.DOWNLOAD_COLUMNS` marked `STATED`)."""
+    doc = load_register()["documents"][key]
+    document = doc.get("short", key)
+    unit = str(unit).replace("_", " ")
     rows = frame.assign(date=str(doc.get("date", "")), unit=unit, series=frame["label"],
                         source=f"{doc.get('publisher', '')}: {doc.get('title', document)}",
                         official_or_secondary=STATED, publication_url=doc.get("url", ""))[DOWNLOAD_COLUMNS]
@@ -151,14 +157,7 @@ def table_figures(name: str):
     spec = table_specs()[name][1]
     labels = [f"{label} (out of {maximum:g})" if starred else label
               for label, maximum, starred in zip(rows["label"], rows["maximum"], rows["starred"])]
-    frame = pd.DataFrame({"label": labels, "value": rows["value"]})
-    doc = load_register()["documents"][str(spec["document"])]
-    document = doc.get("short", str(spec["document"]))
-    unit = str(spec["unit"]).replace("_", " ")
-    download = frame.assign(date=str(doc.get("date", "")), unit=unit, series=frame["label"],
-                            source=f"{doc.get('publisher', '')}: {doc.get('title', document)}",
-                            official_or_secondary=STATED, publication_url=doc.get("url", ""))[DOWNLOAD_COLUMNS]
-    return frame, unit, document, download
+    return _as_stated(pd.DataFrame({"label": labels, "value": rows["value"]}), str(spec["document"]), spec["unit"])
 
 
 def fmt_value(value: float, unit: str) -> str:

@@ -362,11 +362,6 @@ def table_finding(table: str, holder: str, published_in: str, settled_by: str = 
     return OfficialFigure(None, missing=why + (f" ({settled_by})" if settled_by else ""), unsettled="finding")
 
 
-def scope_of(summary: dict[str, float]) -> int:
-    """How many of a table's first rows a summary covers: as many as it counts."""
-    return int(sum(summary.values()))
-
-
 def _rated_rows(rows: pd.DataFrame, scope: int, ratings: str, series_prefix: str, names: list[str],
                 counted: dict[str, list[str]]):
     """The categories held for a table's rows (see `reconciled`): counts within the first `scope` rows and after
@@ -428,9 +423,9 @@ def reconciled(table: str, summary: dict, holder: str, published_in: str, settle
     if not ratings:
         judged = judge_reconciliation(stated, len(rows), None, finding, settled_by)
         return OfficialFigure(None, missing=judged.reason, unsettled="finding", judgement=judged)
-    counts, later, not_held, later_missing, spans, sources = _rated_rows(rows, scope_of(stated), ratings, series_prefix,
+    scope = int(sum(stated.values()))   # the summary covers the table's first rows, as many as it counts
+    counts, later, not_held, later_missing, spans, sources = _rated_rows(rows, scope, ratings, series_prefix,
                                                                           list(categories or []), counted_together or {})
-    scope = scope_of(stated)
     in_order = all(start <= end for i, (start, _) in enumerate(spans) for _, end in spans[i + 1:])
     out = [label for position, label in enumerate(rows["label"]) if position >= scope]
     rest = (f"the other {len(out)} rows ({', '.join(out)}) give "

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+from copy import deepcopy
 from pathlib import Path
 
 import pandas as pd
@@ -268,3 +269,29 @@ def source_of(frame: pd.DataFrame, period: str) -> dict | None:
         return None
     row = hit.iloc[0]
     return {col: row[col] for col in [*PROVENANCE_COLUMNS, "source_kind"]}
+
+
+#: Parsed register files by path and content hash (a changed byte is a new key).
+_YAML_FILES: dict[tuple[str, str], object] = {}
+
+
+def read_yaml(path: Path, copy: bool = True) -> dict:
+    """Read one register file; malformed or empty YAML is refused with the file named.  Each version is parsed
+    once a run; `copy` False hands back the parsed mapping itself, for a caller that only reads it."""
+    log_read(path)
+    try:
+        raw = Path(path).read_bytes()
+        key = (str(Path(path).resolve()), hashlib.sha256(raw).hexdigest())
+        if key not in _YAML_FILES:   # the register is read several times a run: parse each version once
+            if len(_YAML_FILES) >= 64:
+                _YAML_FILES.clear()
+            _YAML_FILES[key] = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        content = deepcopy(_YAML_FILES[key]) if copy else _YAML_FILES[key]  # callers may change what they get
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise DataError(path, (mark.line + 1) if mark else None, None, f"not valid YAML: {getattr(err, 'problem', err)}") from None
+    except UnicodeDecodeError as err:
+        raise DataError(path, None, None, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    if not isinstance(content, dict):
+        raise DataError(path, None, None, "empty, or not a mapping of keys to values")
+    return content

@@ -14,9 +14,8 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from .official_data import DataError, log_read
+from .official_data import DataError, log_read, read_yaml
 from .paths import data_dir
 
 #: Keys of a table's entry under `stated_tables:`, all required but `starred_maximum`.
@@ -27,21 +26,6 @@ ROW = re.compile(r"^(?P<label>[^\t]+)\t+(?P<star>\*?)(?P<value>\d+(?:\.\d+)?)\s*
 _CACHE: dict[tuple, pd.DataFrame] = {}
 
 
-#: Register files parsed, by path and content hash: the tables are looked up several times a run.
-_PARSED: dict[tuple[str, str], dict] = {}
-
-
-def _yaml(path: Path) -> dict:
-    log_read(path)
-    raw = path.read_bytes()
-    key = (str(path), hashlib.sha256(raw).hexdigest())
-    if key not in _PARSED:
-        if len(_PARSED) >= 64:
-            _PARSED.clear()
-        _PARSED[key] = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    return _PARSED[key]
-
-
 def table_specs(folder: Path | None = None) -> dict[str, tuple[Path, dict]]:
     """Every table the register names, as {name: (the chapter file it is in, its entry)}."""
     directory = (folder or data_dir()) / "claims"
@@ -49,7 +33,7 @@ def table_specs(folder: Path | None = None) -> dict[str, tuple[Path, dict]]:
     for path in sorted(directory.glob("*.yml")):
         if path.name == "documents.yml":
             continue
-        for name, spec in (_yaml(path).get("stated_tables") or {}).items():
+        for name, spec in (read_yaml(path, copy=False).get("stated_tables") or {}).items():
             found[name] = (path, spec)
     return found
 
@@ -69,7 +53,7 @@ def stated_table(name: str, folder: Path | None = None) -> pd.DataFrame:
     for key in TABLE_KEYS:
         if key not in (spec or {}):
             raise DataError(path, None, f"stated_tables.{name}.{key}", f"table {name!r} has no {key!r}")
-    documents = (_yaml(base / "claims" / "documents.yml").get("documents") or {})
+    documents = (read_yaml(base / "claims" / "documents.yml", copy=False).get("documents") or {})
     doc = documents.get(str(spec["document"]))
     if not doc:
         raise DataError(path, None, f"stated_tables.{name}.document", f"table {name!r} cites unknown document {spec['document']!r}")
